@@ -1,0 +1,44 @@
+# Every target sets up what it needs: a fresh machine needs only Python 3.11 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+UV_VERSION := 0.13.9
+HOST   ?= 127.0.0.1
+PORT   ?= 3000
+
+.PHONY: setup run test dev lint manifest clean
+
+setup: $(STAMP) dbt_project/target/manifest.json
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# dagster-dbt reads the dbt manifest; it is prepared once here, not at every code load.
+dbt_project/target/manifest.json: $(STAMP) $(shell find dbt_project/models dbt_project/seeds dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml
+	$(BIN)/edi prepare-dbt
+
+manifest: $(STAMP)
+	$(BIN)/edi prepare-dbt
+
+run: setup
+	$(BIN)/edi demo
+
+test: setup
+	$(BIN)/pytest
+
+dev: setup
+	EDI_MODE=$${EDI_MODE:-demo} $(BIN)/edi dev --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check edi_platform assets tests
+	$(BIN)/ruff format --check edi_platform assets tests
+	$(BIN)/sqlfluff lint dbt_project/models
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs

@@ -1,0 +1,30 @@
+"""The one code location: everything Dagster shows, assembled in one place."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from assets.dbt import dbt_resource, warehouse_assets
+from assets.ingest import ingest_assets
+from assets.jobs import jobs
+from assets.landing import landing_specs
+from assets.partitions import trust_year_partitions
+from edi_platform.config import IcsConfig, load_config
+from edi_platform.paths import DataPaths, data_paths
+
+
+def build_definitions(config: IcsConfig, paths: DataPaths) -> Definitions:
+    partitions_def = trust_year_partitions(config)
+    warehouse = warehouse_assets()
+    return Definitions(
+        assets=[
+            *landing_specs(partitions_def),
+            *ingest_assets(config, paths, partitions_def),
+            warehouse,
+        ],
+        jobs=jobs(warehouse),
+        resources={"dbt": dbt_resource()},
+    )
+
+
+defs = build_definitions(load_config(), data_paths())

@@ -1,0 +1,179 @@
+"""The `edi` command line.
+
+    edi generate     write a synthetic ICS into the landing zone
+    edi run          ingest every landing file and build the warehouse, recorded in Dagster
+    edi demo         generate the sample ICS if landing is empty, then run
+    edi dev          start the Dagster UI (bound to 127.0.0.1 unless told otherwise)
+    edi prepare-dbt  parse the dbt project once, so code loads never have to
+
+The orchestration commands import the Dagster layer (``assets``) only when
+they run: the rest of ``edi_platform`` never depends on Dagster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from edi_platform.config import ConfigError, load_config
+from edi_platform.paths import REPO_ROOT, data_paths
+
+DEMO_SEED = 2024
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _apply_locations(args)
+    try:
+        return args.handler(args)
+    except ConfigError as err:
+        print(f"edi: {err}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="edi", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--config", help="ICS configuration file (default: $EDI_ICS_CONFIG or ics.yaml)"
+    )
+    parser.add_argument("--data-dir", help="data root (default: $EDI_DATA_DIR or data/)")
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    generate = commands.add_parser("generate", help="write a synthetic ICS into the landing zone")
+    generate.add_argument("--seed", type=int, default=DEMO_SEED)
+    generate.add_argument("--scale", type=float, default=1.0, help="multiply trust sizes")
+    generate.add_argument("--years", help="e.g. 2018-19:2023-24 (default: the configured years)")
+    generate.add_argument(
+        "--overwrite", action="store_true", help="replace files already in landing"
+    )
+    generate.set_defaults(handler=_generate)
+
+    run = commands.add_parser("run", help="ingest the landing zone and build the warehouse")
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser(
+        "demo", help="generate the sample ICS when landing is empty, then run"
+    )
+    demo.add_argument("--seed", type=int, default=DEMO_SEED)
+    demo.set_defaults(handler=_demo)
+
+    dev = commands.add_parser("dev", help="start the Dagster UI")
+    dev.add_argument(
+        "--host", default="127.0.0.1", help="bind address (default 127.0.0.1: this machine only)"
+    )
+    dev.add_argument("--port", type=int, default=3000)
+    dev.set_defaults(handler=_dev)
+
+    prepare = commands.add_parser("prepare-dbt", help="parse the dbt project (writes its manifest)")
+    prepare.set_defaults(handler=_prepare_dbt)
+    return parser
+
+
+def _apply_locations(args: argparse.Namespace) -> None:
+    """One environment variable per location feeds Python, dbt's profile and Dagster alike."""
+    if args.config:
+        os.environ["EDI_ICS_CONFIG"] = str(Path(args.config).resolve())
+    if args.data_dir:
+        os.environ["EDI_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    os.environ["EDI_DATA_DIR"] = str(data_paths().root)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from edi_platform.generator import generate_ics
+    from edi_platform.years import parse_year_range
+
+    config = load_config()
+    paths = data_paths()
+    if _landing_has_files(paths.landing) and not args.overwrite:
+        print(
+            f"edi: {paths.landing} already holds files; pass --overwrite to replace them",
+            file=sys.stderr,
+        )
+        return 2
+    years = parse_year_range(args.years) if args.years else None
+    summary = generate_ics(config, paths.landing, seed=args.seed, years=years, scale=args.scale)
+    print(f"Generated {len(summary.files)} landing files for {config.icb_code} in {paths.landing}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from edi_platform.ingest import MissingKeyError, resolve_key
+
+    config = load_config()
+    try:
+        _, demo_key = resolve_key()
+    except MissingKeyError as err:
+        print(f"edi: {err}", file=sys.stderr)
+        return 2
+    if demo_key:
+        print("Using the published demo pseudonymisation key (EDI_MODE is demo or test).")
+
+    from assets.runner import run_pipeline
+
+    outcome = run_pipeline(config, data_paths())
+    if not outcome.ok:
+        print(
+            f"edi run finished with failures: {outcome.partitions_failed} partition(s) failed"
+            + ("" if outcome.warehouse_ok else "; the warehouse build failed"),
+            file=sys.stderr,
+        )
+        return 1
+    print(f"edi run finished: {outcome.partitions_ok} partition(s) ingested, warehouse built.")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if not os.environ.get("EDI_PSEUDONYMISATION_KEY"):
+        # The sample ICS is synthetic: the published demo key is safe for it, and only for it.
+        os.environ.setdefault("EDI_MODE", "demo")
+    paths = data_paths()
+    if not _landing_has_files(paths.landing):
+        print(f"Landing is empty: generating the sample ICS (seed {args.seed}).")
+        generated = _generate(
+            argparse.Namespace(seed=args.seed, scale=1.0, years=None, overwrite=False)
+        )
+        if generated:
+            return generated
+    return _run(args)
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from assets.dbt import dbt_project, ensure_manifest
+    from assets.runner import prepare_dagster_home
+
+    ensure_manifest(dbt_project())
+    prepare_dagster_home(data_paths())
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [
+        str(dagster),
+        "dev",
+        "-w",
+        str(REPO_ROOT / "workspace.yaml"),
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+    ]
+    print(
+        f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})"
+    )
+    os.chdir(REPO_ROOT)
+    os.execv(command[0], command)
+    return 0  # not reached
+
+
+def _prepare_dbt(args: argparse.Namespace) -> int:
+    from assets.dbt import dbt_project, ensure_manifest
+
+    print(f"dbt manifest: {ensure_manifest(dbt_project())}")
+    return 0
+
+
+def _landing_has_files(landing: Path) -> bool:
+    return landing.is_dir() and any(p.is_file() for p in landing.rglob("*"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

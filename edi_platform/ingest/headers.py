@@ -1,0 +1,68 @@
+"""Header row -> contract columns.
+
+Names match ignoring case, spaces, underscores, hyphens and punctuation, so
+``Employee Number``, ``employee_number`` and ``EMPLOYEE-NUMBER`` are one
+column. Unknown columns are listed and ignored; a missing required column or
+a contract column named twice refuses the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+
+from edi_platform.ingest.errors import FileFault
+from edi_platform.ingest.read import cell
+
+
+def header_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    positions: dict[str, int]
+    """Contract column -> position in the file."""
+    unknown: tuple[str, ...]
+    """Columns outside the contract, as written in the header."""
+
+
+def match_headers(
+    header: tuple[str, ...],
+    rows: pl.DataFrame,
+    columns: Iterable[str],
+    required: Iterable[str],
+    file: str,
+) -> HeaderMatch:
+    by_key = {header_key(c): c for c in columns}
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for position, name in enumerate(header):
+        column = by_key.get(header_key(name))
+        if column is None:
+            if name.strip():
+                unknown.append(name.strip())
+            elif (rows[cell(position)].str.strip_chars() != "").any():
+                # Data under a blank header cell is still a column the contract lacks.
+                unknown.append(f"(no header, column {position + 1})")
+            continue
+        if column in positions:
+            first = header[positions[column]]
+            raise FileFault(
+                file,
+                "duplicate_column",
+                f"the header names {column} twice ({first!r} and {name!r})",
+                column=column,
+            )
+        positions[column] = position
+    missing = [c for c in required if c not in positions]
+    if missing:
+        detail = "the header row lacks " + ", ".join(missing)
+        if unknown:
+            # A misspelt column shows up here: naming it helps the submitter spot it.
+            detail += "; columns not in the contract: " + ", ".join(unknown)
+        raise FileFault(file, "missing_column", detail, column=", ".join(missing))
+    return HeaderMatch(positions=positions, unknown=tuple(unknown))

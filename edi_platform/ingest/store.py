@@ -1,0 +1,46 @@
+"""Atomic writes: a reader (dbt, a person) sees the old file or the new one, never half.
+
+Files are written in a scratch folder under the data root (on the same disk,
+outside every zone's glob) and renamed over the target.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+
+def _replace(target: Path, scratch: Path, write: Callable[[Path], None]) -> None:
+    scratch.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = scratch / f"{uuid.uuid4().hex}{target.suffix}"
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_parquet(
+    frame: pl.DataFrame, target: Path, scratch: Path, metadata: dict[str, str]
+) -> None:
+    # One row group and no timestamps: the same frame always gives the same bytes.
+    _replace(
+        target,
+        scratch,
+        lambda path: frame.write_parquet(
+            path,
+            compression="zstd",
+            statistics=True,
+            row_group_size=max(frame.height, 1),
+            metadata=metadata,
+        ),
+    )
+
+
+def write_text(text: str, target: Path, scratch: Path) -> None:
+    _replace(target, scratch, lambda path: path.write_text(text, encoding="utf-8"))

@@ -1,0 +1,30 @@
+"""Shared test set-up: every test runs on its own data folder and Dagster instance."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Tests use the published demo pseudonymisation key, never a real one.
+os.environ["EDI_MODE"] = "test"
+os.environ.pop("EDI_PSEUDONYMISATION_KEY", None)
+
+
+@pytest.fixture
+def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty EDI_DATA_DIR (and DAGSTER_HOME inside it) for one test."""
+    root = tmp_path / "data"
+    root.mkdir()
+    monkeypatch.setenv("EDI_DATA_DIR", str(root))
+    monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+    return root
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """The dbt manifest, parsed once per session (as `make` does), not at every code load."""
+    from assets.dbt import dbt_project, ensure_manifest
+
+    return ensure_manifest(dbt_project())
