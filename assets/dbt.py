@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, one lineage with ingest."""
 
+import json
 import os
 import shutil
 import sys
@@ -8,11 +9,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from assets.ownership import OWNERS
-from edi_platform.paths import DBT_PROJECT_DIR
+from edi_platform.config import IcsConfig
+from edi_platform.paths import DBT_PROJECT_DIR, EXTRACTS, DataPaths
 
 # Every asset that writes warehouse.duckdb runs in this pool, limited to one at a
 # time (the instance's dagster.yaml): DuckDB allows one writer process.
@@ -62,7 +64,12 @@ class EdiDbtTranslator(DagsterDbtTranslator):
         )
 
 
-def warehouse_assets() -> AssetsDefinition:
+def dbt_build_args(config: IcsConfig) -> list[str]:
+    """The dbt command for a warehouse build: the ICS's own settings travel as dbt vars."""
+    return ["build", "--vars", json.dumps({"icb_code": config.icb_code})]
+
+
+def warehouse_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
     project = dbt_project()
     ensure_manifest(project)
 
@@ -74,7 +81,17 @@ def warehouse_assets() -> AssetsDefinition:
         name="warehouse",
     )
     def _warehouse(context: AssetExecutionContext, dbt: DbtCliResource):
-        yield from dbt.cli(["build"], context=context).stream()
+        # dbt's sources read every raw file of an extract; with none there is nothing to
+        # read, and DuckDB's own error would not say which extract is missing.
+        missing = [extract for extract in EXTRACTS if not paths.raw_files(extract)]
+        if missing:
+            raise Failure(
+                description=(
+                    f"No {', '.join(missing)} data has been ingested yet under {paths.raw}: "
+                    "ingest at least one trust-year of every extract before building the warehouse."
+                )
+            )
+        yield from dbt.cli(dbt_build_args(config), context=context).stream()
 
     return _warehouse
 

@@ -15,7 +15,7 @@ from edi_platform.paths import DataPaths, data_paths
 
 def build_definitions(config: IcsConfig, paths: DataPaths) -> Definitions:
     partitions_def = trust_year_partitions(config)
-    warehouse = warehouse_assets()
+    warehouse = warehouse_assets(config, paths)
     return Definitions(
         assets=[
             *landing_specs(partitions_def),

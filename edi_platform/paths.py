@@ -43,6 +43,10 @@ class DataPaths:
     def raw_partition(self, extract: str, year: str, org_code: str) -> Path:
         return self.raw / extract / f"year={year}" / f"org={org_code}"
 
+    def raw_files(self, extract: str) -> list[Path]:
+        """Every ingested partition file of one extract (what dbt's source reads)."""
+        return sorted((self.raw / extract).glob("year=*/org=*/*.parquet"))
+
     def quarantine_partition(self, extract: str, year: str, org_code: str) -> Path:
         return self.quarantine / extract / f"year={year}" / f"org={org_code}"
 

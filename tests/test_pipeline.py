@@ -71,7 +71,7 @@ def test_one_partition_from_landing_to_staging(landed, dbt_manifest):
         assert set(raw["org_code"]) == {"R1X"}
 
     built = materialize(
-        [warehouse_assets()],
+        [warehouse_assets(CONFIG, landed)],
         resources={"dbt": dbt_resource()},
         instance=DagsterInstance.ephemeral(),
     )
@@ -151,3 +151,21 @@ def test_a_production_run_without_a_key_refuses_to_start(data_root, monkeypatch,
     monkeypatch.delenv("EDI_MODE")
     assert edi(["run"]) == 2
     assert "EDI_PSEUDONYMISATION_KEY" in capsys.readouterr().err
+
+
+def test_the_warehouse_says_which_extract_has_never_been_ingested(landed, dbt_manifest):
+    _ingest(landed, "R1X|2023-24")
+    for extract in ("incidents", "staff_survey"):
+        for file in landed.raw_files(extract):
+            file.unlink()
+    result = materialize(
+        [warehouse_assets(CONFIG, landed)],
+        resources={"dbt": dbt_resource()},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "No staff_survey, incidents data has been ingested" in (
+        failure.step_failure_data.user_failure_data.description
+    )

@@ -64,3 +64,7 @@ def date_trunc(datepart, date):
 
 def string_literal(value):
     return f"'{value}'"
+
+
+def position(substring_text, string_text):
+    return f"position({substring_text} in {string_text})"
