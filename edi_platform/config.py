@@ -39,12 +39,21 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class DisclosureSettings:
+    """Statistical disclosure control of everything published (metrics.md)."""
+
+    min_count: int = 10  # record-derived cells with a count of 1 to min_count - 1 are suppressed
+    min_survey_responses: int = 11  # survey cells with fewer responses are suppressed
+
+
+@dataclass(frozen=True)
 class IcsConfig:
     icb_code: str
     icb_name: str
     reporting_years: tuple[str, ...]
     trusts: tuple[Trust, ...]
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
     source: Path | None = None
 
     @property
@@ -121,11 +130,19 @@ def parse_config(raw: dict, source: Path | None = None) -> IcsConfig:
     )
     if not 0 <= ingest.max_rejected_share <= 1:
         raise ConfigError(f"{where}: ingest.max_rejected_share must be between 0 and 1")
+    disclosure_raw = raw.get("disclosure") or {}
+    disclosure = DisclosureSettings(
+        min_count=int(disclosure_raw.get("min_count", 10)),
+        min_survey_responses=int(disclosure_raw.get("min_survey_responses", 11)),
+    )
+    if disclosure.min_count < 1 or disclosure.min_survey_responses < 1:
+        raise ConfigError(f"{where}: disclosure thresholds must be at least 1")
     return IcsConfig(
         icb_code=icb_code,
         icb_name=str(raw.get("icb_name") or icb_code).strip(),
         reporting_years=tuple(sorted(years)),
         trusts=tuple(trusts),
         ingest=ingest,
+        disclosure=disclosure,
         source=source,
     )
