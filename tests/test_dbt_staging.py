@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import dbt_support
 import duckdb
 import polars as pl
 import pytest
@@ -36,8 +34,6 @@ import pytest
 # Each scenario runs dbt once (about 15 s here); the module takes well under a minute.
 pytestmark = pytest.mark.slow
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 TRUSTS = ("RXA", "RXB")
 YEARS = ("2022-23", "2023-24")
@@ -414,44 +410,13 @@ class DbtRun:
         return {r["unique_id"].split(".")[2]: r for r in self.run_results["results"]}
 
 
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python if beside_python.exists() else REPO_ROOT / ".venv" / "bin" / "dbt")
-
-
 def run_dbt_build(data_dir: Path, work_dir: Path) -> tuple[int, str, dict, dict]:
-    target = work_dir / "dbt_target"
-    env = {
-        **os.environ,
-        "EDI_DATA_DIR": str(data_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
-    command = [
-        dbt_executable(),
-        "build",
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target),
-        "--log-path", str(work_dir / "dbt_logs"),
-        "--no-use-colors",
-        # This module tests the foundation: seeds, staging and their tests. The layers
-        # built on them have their own test modules.
-        "--select", "resource_type:seed", "path:models/staging",
-    ]  # fmt: skip
-    # Clear the previous scenario's results, so that a dbt that dies early is not
-    # mistaken for one that ran.
-    (target / "run_results.json").unlink(missing_ok=True)
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=600, check=False
+    # This module tests the foundation: seeds, staging and their tests. The layers built
+    # on them have their own test modules.
+    run = dbt_support.run_dbt(
+        ["build", "--select", "resource_type:seed", "path:models/staging"], data_dir, work_dir
     )
-    output = done.stdout + done.stderr
-    if not (target / "run_results.json").is_file():
-        pytest.fail(f"dbt build did not run (exit {done.returncode}):\n{output[-5000:]}")
-    # Read the artifacts now: the next scenario writes to the same target directory.
-    run_results = json.loads((target / "run_results.json").read_text())
-    manifest = json.loads((target / "manifest.json").read_text())
-    return done.returncode, output, run_results, manifest
+    return run.returncode, run.output, run.run_results, run.manifest
 
 
 @pytest.fixture(scope="module")

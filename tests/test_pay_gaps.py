@@ -24,28 +24,22 @@ positions with the quartile's interval; medians come from numpy.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import dbt_support
 import duckdb
 import numpy as np
 import polars as pl
 import pytest
 
-from edi_platform.config import IngestSettings, parse_config
-from edi_platform.generator import PLANTED_EFFECTS, generate_ics
-from edi_platform.ingest import ingest_partition, resolve_key
+from edi_platform.config import parse_config
+from edi_platform.generator import PLANTED_EFFECTS
 from edi_platform.paths import DataPaths
 
 pytestmark = pytest.mark.slow
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 # Trust codes the sample ICS never uses; two acute trusts for enough doctors to measure
 # the medical gap, and a mental health trust for another staff mix.
@@ -107,37 +101,9 @@ class Built:
         return self.data_dir / "warehouse.duckdb"
 
 
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python if beside_python.exists() else REPO_ROOT / ".venv" / "bin" / "dbt")
-
-
 def run_dbt(args: list[str], data_dir: Path, work_dir: Path) -> tuple[int, str, dict]:
-    target = work_dir / "dbt_target"
-    env = {
-        **os.environ,
-        "EDI_DATA_DIR": str(data_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
-    command = [
-        dbt_executable(),
-        *args,
-        "--vars", json.dumps({"icb_code": ICB_CODE}),
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target),
-        "--log-path", str(work_dir / "dbt_logs"),
-        "--no-use-colors",
-    ]  # fmt: skip
-    (target / "run_results.json").unlink(missing_ok=True)
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    output = done.stdout + done.stderr
-    if not (target / "run_results.json").is_file():
-        pytest.fail(f"dbt {args[0]} did not run (exit {done.returncode}):\n{output[-5000:]}")
-    return done.returncode, output, json.loads((target / "run_results.json").read_text())
+    run = dbt_support.run_dbt(args, data_dir, work_dir, icb_code=ICB_CODE)
+    return run.returncode, run.output, run.run_results
 
 
 def blank_some_sexes(raw_file: Path, every: int = 25) -> None:
@@ -158,19 +124,7 @@ def blank_some_sexes(raw_file: Path, every: int = 25) -> None:
 def built(tmp_path_factory) -> Built:
     work_dir = tmp_path_factory.mktemp("pay_gaps")
     paths = DataPaths(work_dir / "data")
-    summary = generate_ics(CONFIG, paths.landing, seed=SEED, scale=SCALE)
-    key, _ = resolve_key()
-    for file in summary.files:
-        if file.extract == "esr_staff":
-            ingest_partition(
-                "esr_staff",
-                file.org_code,
-                file.reporting_year,
-                source=file.path,
-                paths=paths,
-                key=key,
-                settings=IngestSettings(),
-            )
+    dbt_support.generate_and_ingest(CONFIG, paths, seed=SEED, scale=SCALE, extracts=["esr_staff"])
     blank_some_sexes(paths.raw_partition("esr_staff", "2023-24", "R7M") / "part-0.parquet")
     # The pay gap models and everything upstream, with their data tests; `cautious`
     # leaves out data tests that also need models outside the selection (other

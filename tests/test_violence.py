@@ -19,28 +19,22 @@ quarantined at ingest (rule outside_reporting_year), so it never reaches the mar
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import dbt_support
 import duckdb
 import pytest
+from dbt_support import DbtRun
 from test_ingest_support import YEAR, incident_row, ingest, land_csv, raw, rules_by_row
 
-from edi_platform.config import IngestSettings, Trust, parse_config
-from edi_platform.generator import PLANTED_EFFECTS, GenerationSummary, generate_ics
+from edi_platform.config import Trust, parse_config
+from edi_platform.generator import PLANTED_EFFECTS, GenerationSummary
 from edi_platform.generator.population import build_population
-from edi_platform.ingest import ingest_partition, resolve_key
 from edi_platform.paths import DataPaths
 from edi_platform.years import ReportingYear
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 ICB_CODE = "QVA"
 TRUSTS = (("VAA", "acute"), ("VAM", "mental_health"), ("VAK", "ambulance"))
@@ -84,13 +78,6 @@ pytestmark = pytest.mark.slow
 
 
 @dataclass
-class DbtRun:
-    returncode: int
-    output: str
-    run_results: dict
-
-
-@dataclass
 class Built:
     data_dir: Path
     work_dir: Path
@@ -102,39 +89,8 @@ class Built:
             return con.execute(sql).fetchall()
 
 
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python if beside_python.exists() else REPO_ROOT / ".venv" / "bin" / "dbt")
-
-
 def run_dbt(args: list[str], data_dir: Path, work_dir: Path) -> DbtRun:
-    """One dbt command on the warehouse under data_dir; target and logs under work_dir."""
-    target = work_dir / "dbt_target"
-    env = {
-        **os.environ,
-        "EDI_DATA_DIR": str(data_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
-    command = [
-        dbt_executable(),
-        *args,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target),
-        "--log-path", str(work_dir / "dbt_logs"),
-        "--vars", json.dumps({"icb_code": ICB_CODE}),
-        "--no-use-colors",
-    ]  # fmt: skip
-    (target / "run_results.json").unlink(missing_ok=True)
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-    output = done.stdout + done.stderr
-    if not (target / "run_results.json").is_file():
-        pytest.fail(f"dbt {args[0]} did not run (exit {done.returncode}):\n{output[-5000:]}")
-    run_results = json.loads((target / "run_results.json").read_text())
-    return DbtRun(done.returncode, output, run_results)
+    return dbt_support.run_dbt(args, data_dir, work_dir, icb_code=ICB_CODE)
 
 
 @pytest.fixture(scope="module")
@@ -150,14 +106,9 @@ def built(tmp_path_factory) -> Built:
             "trusts": [{"org_code": code, "name": code, "type": kind} for code, kind in TRUSTS],
         }
     )
-    summary = generate_ics(config, paths.landing, seed=SEED, scale=SCALE)
-    key, _ = resolve_key()  # the published demo key: EDI_MODE=test (tests/conftest.py)
-    for file in summary.files:
-        if file.extract in EXTRACTS_READ:
-            ingest_partition(
-                file.extract, file.org_code, file.reporting_year, source=file.path,
-                paths=paths, key=key, settings=IngestSettings(),
-            )  # fmt: skip
+    summary = dbt_support.generate_and_ingest(
+        config, paths, seed=SEED, scale=SCALE, extracts=EXTRACTS_READ
+    )
     # Cautious indirect selection: tests of the seeds that also read the recruitment
     # extract (not ingested here) are left out; every test of a selected model runs.
     build = run_dbt(

@@ -23,27 +23,20 @@ the unit tests, both on the module's own EDI_DATA_DIR and target directory.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+import dbt_support
 import duckdb
 import polars as pl
 import pytest
 
 from edi_platform.config import parse_config
-from edi_platform.generator import PLANTED_EFFECTS, generate_ics
-from edi_platform.ingest.pipeline import ingest_partition
-from edi_platform.ingest.pseudonymise import resolve_key
+from edi_platform.generator import PLANTED_EFFECTS
 from edi_platform.paths import DataPaths
 
 pytestmark = pytest.mark.slow
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 MARTS = ("wres_indicators", "wdes_metrics")
 # The models whose unit tests live in models/marts/_wres_wdes__unit_tests.yml.
 UNIT_TESTED_MODELS = (
@@ -91,39 +84,10 @@ CLINICAL_GROUPS = {"01", "03", "04", "05", "06", "07", "10"}
 # -- running dbt -------------------------------------------------------------------------
 
 
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python if beside_python.exists() else REPO_ROOT / ".venv" / "bin" / "dbt")
-
-
 def run_dbt(args: list[str], data_dir: Path, work_dir: Path) -> tuple[int, str, dict, dict]:
     """One dbt invocation on data_dir, with target and logs under work_dir."""
-    target = work_dir / "dbt_target"
-    env = {
-        **os.environ,
-        "EDI_DATA_DIR": str(data_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
-    command = [
-        dbt_executable(), *args,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target),
-        "--log-path", str(work_dir / "dbt_logs"),
-        "--vars", json.dumps({"icb_code": ICB}),
-        "--no-use-colors",
-    ]  # fmt: skip
-    (target / "run_results.json").unlink(missing_ok=True)
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-    output = done.stdout + done.stderr
-    if not (target / "run_results.json").is_file():
-        pytest.fail(f"dbt {args[0]} did not run (exit {done.returncode}):\n{output[-5000:]}")
-    run_results = json.loads((target / "run_results.json").read_text())
-    manifest = json.loads((target / "manifest.json").read_text())
-    return done.returncode, output, run_results, manifest
+    run = dbt_support.run_dbt(args, data_dir, work_dir, icb_code=ICB)
+    return run.returncode, run.output, run.run_results, run.manifest
 
 
 @pytest.fixture(scope="module")
@@ -135,18 +99,7 @@ def work_dir(tmp_path_factory) -> Path:
 def paths(work_dir) -> DataPaths:
     """The generated ICS, generated and ingested (each file into its raw partition)."""
     paths = DataPaths(work_dir / "data")
-    summary = generate_ics(CONFIG, paths.landing, seed=SEED, scale=SCALE)
-    key, _ = resolve_key()  # the demo key: tests/conftest.py sets EDI_MODE=test
-    for file in summary.files:
-        ingest_partition(
-            file.extract,
-            file.org_code,
-            file.reporting_year,
-            source=file.path,
-            paths=paths,
-            key=key,
-            settings=CONFIG.ingest,
-        )
+    dbt_support.generate_and_ingest(CONFIG, paths, seed=SEED, scale=SCALE)
     return paths
 
 
