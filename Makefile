@@ -7,7 +7,10 @@ UV_VERSION := 0.13.9
 HOST   ?= 127.0.0.1
 PORT   ?= 3000
 
-.PHONY: setup run test dev lint manifest clean
+# Debian packages the tests need: Chromium for the browser test of the published report.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup run test dev lint manifest clean chromium
 
 setup: $(STAMP) dbt_project/target/manifest.json
 
@@ -29,8 +32,13 @@ manifest: $(STAMP)
 run: setup
 	$(BIN)/edi demo
 
-test: setup
+test: setup chromium
 	$(BIN)/pytest
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 dev: setup
 	EDI_MODE=$${EDI_MODE:-demo} $(BIN)/edi dev --host $(HOST) --port $(PORT)

@@ -9,6 +9,7 @@ from assets.ingest import ingest_assets
 from assets.jobs import jobs
 from assets.landing import landing_specs
 from assets.partitions import trust_year_partitions
+from assets.publish import publish_assets, report_assets
 from edi_platform.config import IcsConfig, load_config
 from edi_platform.paths import DataPaths, data_paths
 
@@ -16,13 +17,15 @@ from edi_platform.paths import DataPaths, data_paths
 def build_definitions(config: IcsConfig, paths: DataPaths) -> Definitions:
     partitions_def = trust_year_partitions(config)
     warehouse = warehouse_assets(config, paths)
+    publish = [publish_assets(config, paths), report_assets(config, paths)]
     return Definitions(
         assets=[
             *landing_specs(partitions_def),
             *ingest_assets(config, paths, partitions_def),
             warehouse,
+            *publish,
         ],
-        jobs=jobs(warehouse),
+        jobs=jobs(warehouse, publish),
         resources={"dbt": dbt_resource()},
     )
 

@@ -15,10 +15,11 @@ from dagster import (
 
 INGEST_JOB = "ingest"
 WAREHOUSE_JOB = "build_warehouse"
+PUBLISH_JOB = "publish"
 
 
-def jobs(warehouse: AssetsDefinition) -> list:
-    return [
+def jobs(warehouse: AssetsDefinition, publish: list[AssetsDefinition]) -> list:
+    defined = [
         define_asset_job(
             INGEST_JOB,
             selection=AssetSelection.groups("ingest"),
@@ -30,3 +31,14 @@ def jobs(warehouse: AssetsDefinition) -> list:
             description="Build and test the dbt warehouse (seeds, staging, and later layers).",
         ),
     ]
+    # Its own job, run after the warehouse: a failed dbt test should not stop the
+    # analysts' tables from building, and the published layer reads them all.
+    defined.append(
+        define_asset_job(
+            PUBLISH_JOB,
+            selection=AssetSelection.assets(*publish),
+            description="Disclosure-controlled system comparison, HIA scorecard, board pack "
+            "and report.",
+        )
+    )
+    return defined

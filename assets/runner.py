@@ -17,7 +17,7 @@ from dagster import DagsterInstance, ExecuteInProcessResult
 
 from assets.definitions import build_definitions
 from assets.ingest import raw_key
-from assets.jobs import INGEST_JOB, WAREHOUSE_JOB
+from assets.jobs import INGEST_JOB, PUBLISH_JOB, WAREHOUSE_JOB
 from assets.partitions import partition_key
 from edi_platform.config import IcsConfig
 from edi_platform.landing import scan_landing
@@ -31,10 +31,11 @@ class RunOutcome:
     partitions_ok: int = 0
     partitions_failed: int = 0
     warehouse_ok: bool = False
+    publish_ok: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.partitions_failed == 0 and self.warehouse_ok
+        return self.partitions_failed == 0 and self.warehouse_ok and self.publish_ok
 
 
 def prepare_dagster_home(paths: DataPaths) -> Path:
@@ -112,7 +113,30 @@ def run_pipeline(
     if not warehouse.success:
         for message in _failure_messages(warehouse):
             echo(f"    FAILED {message}")
+    if paths.warehouse.exists():
+        _publish(defs, instance, paths, outcome, echo)
     return outcome
+
+
+def _publish(
+    defs, instance: DagsterInstance, paths: DataPaths, outcome: RunOutcome, echo: Callable
+) -> None:
+    """Run the publish job after the warehouse, and say what it wrote."""
+    published = defs.resolve_job_def(PUBLISH_JOB).execute_in_process(
+        instance=instance,
+        run_config=QUIET_LOGS,
+        tags={"edi/launched_by": "edi run"},
+        raise_on_error=False,
+    )
+    outcome.publish_ok = published.success
+    written = []
+    for event in published.get_asset_materialization_events():
+        rows = event.materialization.metadata.get("dagster/row_count")
+        name = event.asset_key.path[-1]
+        written.append(f"{name} {rows.value:,} rows" if rows else name)
+    echo(f"published: {', '.join(written)} -> schema publish and {paths.published}")
+    for message in _failure_messages(published):
+        echo(f"    FAILED {message}")
 
 
 def _describe_ingest(result: ExecuteInProcessResult, missing: list[str]) -> str:

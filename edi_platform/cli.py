@@ -116,11 +116,15 @@ def _run(args: argparse.Namespace) -> int:
     if not outcome.ok:
         print(
             f"edi run finished with failures: {outcome.partitions_failed} partition(s) failed"
-            + ("" if outcome.warehouse_ok else "; the warehouse build failed"),
+            + ("" if outcome.warehouse_ok else "; the warehouse build failed")
+            + ("" if outcome.publish_ok else "; publishing failed"),
             file=sys.stderr,
         )
         return 1
-    print(f"edi run finished: {outcome.partitions_ok} partition(s) ingested, warehouse built.")
+    print(
+        f"edi run finished: {outcome.partitions_ok} partition(s) ingested, warehouse built, "
+        "tables published."
+    )
     return 0
 
 

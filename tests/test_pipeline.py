@@ -131,7 +131,11 @@ def test_edi_run_processes_another_ics_and_isolates_a_broken_trust(landed, tmp_p
         ).fetchone()[0]
     assert partitions == 4
     runs = DagsterInstance.get().get_runs()
-    assert {r.job_name for r in runs} == {"ingest", "build_warehouse"}
+    assert {r.job_name for r in runs} == {"ingest", "build_warehouse", "publish"}
+    # the published layer still builds from the partitions that did load
+    assert outcome.publish_ok
+    assert "published: " in output
+    assert (landed.published / "2023-24" / "system_comparison.parquet").exists()
 
 
 def test_edi_command_line_on_another_configuration(data_root, tmp_path, dbt_manifest, capsys):

@@ -1,0 +1,190 @@
+"""Published layer assets: the system comparison, the HIA scorecard, the board pack and report.
+
+Thin: the tables are built by ``edi_platform.publish.system_comparison``;
+this module reads the marts, writes schema ``publish`` of the warehouse and
+the files under data/published/<year>/, and reports what it wrote.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import duckdb
+import polars as pl
+from dagster import (
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from assets.dbt import WAREHOUSE_POOL
+from edi_platform.config import IcsConfig
+from edi_platform.paths import DataPaths
+from edi_platform.publish.board_pack import write_board_pack
+from edi_platform.publish.charts import funnel_plot
+from edi_platform.publish.files import write_table
+from edi_platform.publish.report import render_report
+from edi_platform.publish.system_comparison import MARTS, build_published_tables
+
+PUBLISH_GROUP = "publish"
+SYSTEM_COMPARISON_KEY = AssetKey(["publish", "system_comparison"])
+HIA_SCORECARD_KEY = AssetKey(["publish", "hia_scorecard"])
+BOARD_PACK_KEY = AssetKey(["publish", "board_pack"])
+REPORT_KEY = AssetKey(["publish", "report"])
+MART_KEYS = [AssetKey(["marts", name]) for name in MARTS]
+_PREVIEW_COLUMNS = {
+    "system_comparison": ["org_code", "metric_id", "group", "value", "ics_value", "position"],
+    "hia_scorecard": ["org_code", "hia", "metric_id", "group", "value", "judgement"],
+}
+
+
+def _preview(frame: pl.DataFrame, name: str) -> str:
+    """A markdown table of the latest year (first rows), for the asset's page."""
+    if frame.is_empty():
+        return "_no rows_"
+    latest = frame.filter(pl.col("reporting_year") == frame["reporting_year"].max())
+    rows = latest.select(_PREVIEW_COLUMNS[name]).head(40)
+    header = "| " + " | ".join(rows.columns) + " |\n|" + "---|" * len(rows.columns) + "\n"
+    body = "".join(
+        "| " + " | ".join("" if v is None else f"{v:.3g}" if isinstance(v, float) else str(v)
+                          for v in row) + " |\n"
+        for row in rows.iter_rows()
+    )  # fmt: skip
+    return header + body
+
+
+def _write(tables: dict[str, pl.DataFrame], paths: DataPaths) -> None:
+    # One connection, closed before returning: the warehouse pool lets one writer in at a time.
+    with duckdb.connect(str(paths.warehouse)) as connection:
+        connection.execute("create schema if not exists publish")
+        for name, frame in tables.items():
+            connection.register("__published__", frame.to_arrow())
+            connection.execute(
+                f"create or replace table publish.{name} as select * from __published__"
+            )
+            connection.unregister("__published__")
+    for name, frame in tables.items():
+        for (year,), rows in frame.partition_by("reporting_year", as_dict=True).items():
+            write_table(rows, paths.published / year, name)
+
+
+def publish_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
+    @multi_asset(
+        specs=[
+            AssetSpec(
+                SYSTEM_COMPARISON_KEY,
+                deps=MART_KEYS,
+                group_name=PUBLISH_GROUP,
+                description="Each trust against the ICS for every headline metric: funnel "
+                "position, change since last year; disclosure-controlled.",
+            ),
+            AssetSpec(
+                HIA_SCORECARD_KEY,
+                deps=MART_KEYS,
+                group_name=PUBLISH_GROUP,
+                description="Per trust and system, each high impact action's metrics and "
+                "whether each improved, worsened or held since last year.",
+            ),
+        ],
+        pool=WAREHOUSE_POOL,
+        name="publish_tables",
+    )
+    def _publish():
+        with duckdb.connect(str(paths.warehouse), read_only=True) as connection:
+            comparison, scorecard = build_published_tables(connection, config)
+        tables = {"system_comparison": comparison, "hia_scorecard": scorecard}
+        _write(tables, paths)
+        for key, name in (
+            (SYSTEM_COMPARISON_KEY, "system_comparison"),
+            (HIA_SCORECARD_KEY, "hia_scorecard"),
+        ):
+            frame = tables[name]
+            yield MaterializeResult(
+                asset_key=key,
+                metadata={
+                    "dagster/row_count": frame.height,
+                    "suppressed_rows": int(frame["suppressed"].sum()),
+                    "years": ", ".join(sorted(frame["reporting_year"].unique().to_list())),
+                    "files": str(paths.published / "<year>" / f"{name}.csv and .parquet"),
+                    "preview": MetadataValue.md(_preview(frame, name)),
+                },
+            )
+
+    return _publish
+
+
+def _chart_preview(comparison: pl.DataFrame) -> str:
+    """The latest year's first funnel plot as an inline image, for the asset's page."""
+    placed = comparison.filter(
+        (pl.col("reporting_year") == comparison["reporting_year"].max())
+        & pl.col("funnel_kind").is_in(["proportion", "rate"])
+        & ~pl.col("suppressed")
+    )
+    if placed.is_empty():
+        return "_no funnel plot: every placed value is suppressed_"
+    first = placed.filter(pl.col("headline") == placed["headline"][0])
+    png = funnel_plot(
+        first,
+        first["ics_value"][0],
+        first["funnel_kind"][0],
+        title=first["headline"][0],
+        unit=first["unit"][0],
+        fmt="png",
+    )
+    return f"![{first['headline'][0]}](data:image/png;base64,{base64.b64encode(png).decode()})"
+
+
+def report_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
+    """The board pack (XLSX) and the HTML report of every year, from the published tables."""
+
+    @multi_asset(
+        specs=[
+            AssetSpec(
+                BOARD_PACK_KEY,
+                deps=[SYSTEM_COMPARISON_KEY, HIA_SCORECARD_KEY],
+                group_name=PUBLISH_GROUP,
+                description="Excel board pack per year: one sheet per family, the HIA "
+                "scorecard and notes on definitions, directions and suppression.",
+            ),
+            AssetSpec(
+                REPORT_KEY,
+                deps=[SYSTEM_COMPARISON_KEY, HIA_SCORECARD_KEY],
+                group_name=PUBLISH_GROUP,
+                description="HTML report per year for boards: where each trust sits, funnel "
+                "plots, trends, the HIA scorecard and plain-language notes; works offline.",
+            ),
+        ],
+        name="publish_documents",
+    )
+    def _documents():
+        # Read-only: the published tables are already disclosure-controlled.
+        with duckdb.connect(str(paths.warehouse), read_only=True) as connection:
+            comparison = connection.sql("select * from publish.system_comparison").pl()
+            scorecard = connection.sql("select * from publish.hia_scorecard").pl()
+        years = sorted(comparison["reporting_year"].unique().to_list())
+        packs = [
+            write_board_pack(
+                comparison, scorecard, config, year, paths.published / year / "board_pack.xlsx"
+            )
+            for year in years
+        ]
+        reports = [
+            render_report(comparison, scorecard, config, year, paths.published) for year in years
+        ]
+        yield MaterializeResult(
+            asset_key=BOARD_PACK_KEY,
+            metadata={"files": MetadataValue.md("\n".join(f"- `{p}`" for p in packs))},
+        )
+        yield MaterializeResult(
+            asset_key=REPORT_KEY,
+            metadata={
+                "files": MetadataValue.md("\n".join(f"- `{p}`" for p in reports)),
+                "latest_report": MetadataValue.path(str(reports[-1])) if reports else "none",
+                "funnel_plot": MetadataValue.md(_chart_preview(comparison)),
+            },
+        )
+
+    return _documents
