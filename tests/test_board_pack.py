@@ -5,77 +5,16 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from xml.etree import ElementTree
 
 import fixtures_publish as fx
 import polars as pl
 import pytest
 import xlsxwriter
+from xlsx_cells import read_cells, table
 
 from edi_platform.publish import board_pack
 
 YEAR = fx.YEARS[1]
-NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-}
-REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-def _column_index(reference: str) -> int:
-    letters = "".join(ch for ch in reference if ch.isalpha())
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
-
-
-def read_cells(path: Path) -> dict[str, dict[tuple[int, int], tuple[str, object]]]:
-    """{sheet: {(row, col): (kind, value)}}, kind 'n' number, 's' text, 'f' formula."""
-    with zipfile.ZipFile(path) as archive:
-        strings = []
-        if "xl/sharedStrings.xml" in archive.namelist():
-            root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
-            for item in root.findall("m:si", NS):
-                strings.append("".join(t.text or "" for t in item.iter(f"{{{NS['m']}}}t")))
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        targets = {r.get("Id"): r.get("Target") for r in rels}
-        out = {}
-        for sheet in workbook.find("m:sheets", NS):
-            target = targets[sheet.get(REL)].lstrip("/")
-            target = target if target.startswith("xl/") else f"xl/{target}"
-            root = ElementTree.fromstring(archive.read(target))
-            cells = {}
-            for row in root.iter(f"{{{NS['m']}}}row"):
-                r = int(row.get("r")) - 1
-                for cell in row.findall("m:c", NS):
-                    c = _column_index(cell.get("r"))
-                    if cell.find("m:f", NS) is not None:
-                        cells[(r, c)] = ("f", None)
-                        continue
-                    v = cell.find("m:v", NS)
-                    kind = cell.get("t", "n")
-                    if v is None:
-                        cells[(r, c)] = ("blank", None)
-                    elif kind == "s":
-                        cells[(r, c)] = ("s", strings[int(v.text)])
-                    elif kind == "n":
-                        cells[(r, c)] = ("n", float(v.text))
-                    else:
-                        cells[(r, c)] = (kind, v.text)
-            out[sheet.get("name")] = cells
-    return out
-
-
-def _table(cells: dict) -> tuple[list[str], list[dict[str, tuple[str, object]]]]:
-    header_row = [cells.get((0, c)) for c in range(60)]
-    headers = [h[1] for h in header_row if h]
-    last = max(r for r, _ in cells)
-    rows = []
-    for r in range(1, last + 1):
-        rows.append({h: cells.get((r, c), ("blank", None)) for c, h in enumerate(headers)})
-    return headers, rows
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +37,7 @@ def test_sheets(cells):
 
 def test_numbers_are_numeric_cells_with_a_format(cells, pack):
     for family in ("WRES", "WDES", "Pay gaps", "Violence"):
-        _, rows = _table(cells[family])
+        _, rows = table(cells[family])
         assert rows, family
         for row in rows:
             if row["Suppressed"][1] == "No":
@@ -115,7 +54,7 @@ def test_suppressed_cells_are_blank_never_zero(cells):
     hidden = ("Value", "95% interval lower", "95% interval upper", "Numerator", "Denominator")
     seen = 0
     for sheet in ("WRES", "WDES", "Pay gaps", "Violence", "HIA scorecard"):
-        _, rows = _table(cells[sheet])
+        _, rows = table(cells[sheet])
         for row in rows:
             if row["Suppressed"][1] != "Yes":
                 continue

@@ -1,21 +1,15 @@
 """publish.system_comparison and publish.hia_scorecard: shape, disclosure control, funnels, change.
 
-A hand-made mart of three trusts and their system for two years, and (slow) the
-publish assets end to end on a small generated ICS, reading every published
-file back to check that no small count got out.
+A hand-made mart of three trusts and their system for two years. The publish
+assets end to end on a generated ICS, with every published file read back, are
+in test_published_files.py.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import dbt_support
-import duckdb
 import polars as pl
 import pytest
-from dagster import DagsterInstance, materialize
 
-from assets.publish import publish_assets
 from edi_platform.config import parse_config
 from edi_platform.paths import DataPaths
 from edi_platform.publish.files import defuse_formulas, write_table
@@ -230,99 +224,6 @@ def test_files_defuse_formulas_but_keep_numbers(tmp_path):
     assert not list((tmp_path / "2023-24").glob(".*.tmp"))
 
 
-# -- end to end ---------------------------------------------------------------------------
-
-E2E_CONFIG = parse_config(
-    {
-        "icb_code": "QPB",
-        "icb_name": "Publish test ICB",
-        "reporting_years": ["2022-23", "2023-24"],
-        "trusts": [
-            {"org_code": "R1P", "name": "Acute", "type": "acute"},
-            {"org_code": "R2P", "name": "Mental health", "type": "mental_health"},
-            {"org_code": "R3P", "name": "Community", "type": "community"},
-        ],
-    }
-)
-SURVEY_PREFIXES = ("wres_5", "wres_6", "wres_7", "wres_8", "wdes_4", "wdes_5", "wdes_6",
-                   "wdes_7", "wdes_8", "wdes_9", "va_survey")  # fmt: skip
-SURVEY = "^(" + "|".join(SURVEY_PREFIXES) + ")"
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory) -> DataPaths:
-    work = tmp_path_factory.mktemp("publish")
-    paths = DataPaths(work / "data")
-    dbt_support.generate_and_ingest(E2E_CONFIG, paths, seed=11, scale=0.05)
-    run = dbt_support.run_dbt(
-        # build (not run): the reference seeds come with it; the data tests run elsewhere
-        [
-            "build",
-            "--select",
-            *(f"+{mart}" for mart in MARTS),
-            "--exclude-resource-type",
-            "test",
-            "unit_test",
-        ],  # fmt: skip
-        paths.root,
-        work,
-        icb_code=E2E_CONFIG.icb_code,
-    )
-    assert run.returncode == 0, run.output[-3000:]
-    result = materialize([publish_assets(E2E_CONFIG, paths)], instance=DagsterInstance.ephemeral())
-    assert result.success
-    return paths
-
-
-def _published_files(root: Path) -> list[Path]:
-    return sorted(root.glob("*/*.csv")) + sorted(root.glob("*/*.parquet"))
-
-
-def _read(path: Path) -> pl.DataFrame:
-    if path.suffix == ".csv":
-        return pl.read_csv(path, infer_schema_length=None)
-    return pl.read_parquet(path)
-
-
-@pytest.mark.slow
-def test_every_published_file_is_disclosure_controlled(published):
-    files = _published_files(published.published)
-    years = E2E_CONFIG.reporting_years
-    assert {p.parent.name for p in files} == set(years)
-    assert {p.name for p in files} == {
-        f"{table}.{ext}" for table in ("system_comparison", "hia_scorecard")
-        for ext in ("csv", "parquet")
-    }  # fmt: skip
-    with duckdb.connect(str(published.warehouse), read_only=True) as connection:
-        mart = connection.sql("select * from marts.wres_indicators").pl()
-        in_schema = connection.execute("select count(*) from publish.system_comparison").fetchone()[
-            0
-        ]
-    assert mart.height > 0 and in_schema > 0
-    for path in files:
-        frame = _read(path)
-        assert frame.height > 0, path
-        shown = frame.filter(~pl.col("suppressed"))
-        hidden = frame.filter(pl.col("suppressed"))
-        # null plus flag, never zero
-        assert hidden["value"].null_count() == hidden.height, path
-        for column in ("numerator", "denominator"):
-            if column not in frame.columns:
-                continue
-            assert hidden[column].null_count() == hidden.height, path
-            record = shown.filter(~pl.col("metric_id").str.contains(SURVEY))
-            counts = record[column].drop_nulls()
-            assert not counts.is_between(1, 9).any(), (path, column)
-        if "denominator" in frame.columns:
-            survey = shown.filter(pl.col("metric_id").str.contains(SURVEY))
-            responses = survey["denominator"].drop_nulls()
-            assert not (responses < 11).any(), path
-        # No text cell a spreadsheet would run as a formula.
-        for name, dtype in frame.schema.items():
-            if dtype == pl.String:
-                assert not frame[name].drop_nulls().str.contains(r"^[=+\-@]").any(), (path, name)
-
-
 def test_the_publish_assets_are_registered_after_the_marts(tmp_path, dbt_manifest):
     from dagster import AssetKey
 
@@ -336,22 +237,3 @@ def test_the_publish_assets_are_registered_after_the_marts(tmp_path, dbt_manifes
         assert node.group_name == "publish"
         assert {AssetKey(["marts", mart]) for mart in MARTS} <= set(node.parent_keys)
     assert defs.resolve_job_def(PUBLISH_JOB) is not None
-
-
-@pytest.mark.slow
-def test_the_catalogue_names_each_ratio_in_the_marts_order(published):
-    from edi_platform.publish.headlines import HEADLINES
-
-    with duckdb.connect(str(published.warehouse), read_only=True) as connection:
-        for headline in (h for h in HEADLINES if h.ratio_groups):
-            rows = connection.sql(
-                f"select * from marts.{headline.mart} where metric_id = '{headline.metric_id}' "
-                f"and org_code = '{E2E_CONFIG.icb_code}'"
-            ).pl()
-            by_group = {
-                group: rows.filter(pl.col("group") == group).sort("reporting_year")["value"]
-                for group in (*headline.ratio_groups, "relative_likelihood")
-            }
-            first, second = headline.ratio_groups
-            ratio = (by_group[first] / by_group[second]).to_list()
-            assert ratio == pytest.approx(by_group["relative_likelihood"].to_list()), headline

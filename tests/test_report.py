@@ -6,16 +6,15 @@ from __future__ import annotations
 import html
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
+import browser
 import fixtures_publish as fx
 import polars as pl
 import pytest
+from browser import CHROMIUM
 
 from edi_platform.publish import charts, report
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _without_svg(page: str) -> str:
@@ -125,59 +124,23 @@ def test_deterministic(pages):
     assert again == pages["2023-24"]
 
 
-def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-
-
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) absent")
 def test_browser_renders_every_chart_and_hides_suppressed_values(reports, tmp_path):
-    path = reports["2023-24"]
-    url = path.resolve().as_uri()
-    dom = _chromium(
-        "--virtual-time-budget=10000", "--dump-dom", url, profile=tmp_path / "profile-dom"
-    )
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    page = dom.stdout
-    assert 'data-rendered="yes"' in page, "the report's load handler did not run"
-    svgs = re.findall(r"<svg\b[^>]*>", page)
-    assert len(svgs) == 2 * len(fx.METRICS)
-    for tag in svgs:
-        width = re.search(r'data-width="(\d+)"', tag)
-        height = re.search(r'data-height="(\d+)"', tag)
-        assert width and height, tag
-        assert int(width.group(1)) > 100 and int(height.group(1)) > 100, tag
+    url = reports["2023-24"].resolve().as_uri()
+    dom = browser.rendered_dom(url, tmp_path / "profile-dom")
+    assert 'data-rendered="yes"' in dom, "the report's load handler did not run"
+    sizes = browser.chart_sizes(dom)
+    assert len(sizes) == 2 * len(fx.METRICS)
+    assert all(width > 100 and height > 100 for width, height in sizes), sizes
 
-    body = page[page.index("<body") :]
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
-    visible = html.unescape(re.sub(r"<[^>]+>", " ", _without_svg(body)))
+    visible = browser.visible_text(dom)
     assert fx.MALICIOUS_NAME in visible  # shown as text, not run
     for secret in fx.secret_strings():
         assert secret not in visible, secret
 
-    screenshot = tmp_path / "report.png"
-    shot = _chromium(
-        f"--screenshot={screenshot}",
-        "--window-size=1280,4000",
-        url,
-        profile=tmp_path / "profile-shot",
-    )
-    assert shot.returncode == 0, shot.stderr[-2000:]
-    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert screenshot.stat().st_size > 50_000  # a rendered page, not a blank one
+    png = browser.screenshot(url, tmp_path / "report.png", tmp_path / "profile-shot")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 50_000  # a rendered page, not a blank one
     shutil.rmtree(tmp_path / "profile-dom", ignore_errors=True)
     shutil.rmtree(tmp_path / "profile-shot", ignore_errors=True)
 

@@ -256,7 +256,8 @@ def funnel_plot(
         ax.set_ylabel(_axis_label(unit))
         if title:
             ax.set_title(_text(title, 70), loc="left")
-        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        if ax.get_legend_handles_labels()[0]:  # nothing to name when every value is hidden
+            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
         return _finish(fig, fmt, id_prefix)
 
 
@@ -340,5 +341,6 @@ def trend_plot(
         ax.set_ylabel(_axis_label(unit))
         if title:
             ax.set_title(_text(title, 70), loc="left")
-        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        if ax.get_legend_handles_labels()[0]:  # nothing to name when every value is hidden
+            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
         return _finish(fig, fmt, id_prefix)

@@ -2,9 +2,16 @@
 
 Order matters, and is the point of this module:
 
-1. disclosure control runs on the *complete* mart rows of each year (the
-   disclosure module's rule: secondary suppression must see every published
-   total), and only then are the headline rows cut from the controlled table;
+1. disclosure control runs on every mart row that is *published*, whole
+   years at a time, and only then are the headline rows cut from the
+   controlled table. Published means a headline's own rows and the rows a
+   derived headline is computed from (the two groups of a relative
+   likelihood, board and workforce for a representation difference, the
+   compared groups of a pay gap), whose counts the funnel limits reveal. Rows that never leave the marts (a band's White or Unknown
+   headcount, say) are *unpublished* cells to the disclosure module: a small
+   count there is nobody's to recover, because no published figure holds it
+   alone, so it must not cost a trust its headline (metrics.md suppresses
+   what "could be recovered by difference from a published total");
 2. the Band 8c-and-above roll-up is summed from the raw band rows and added
    to the table *before* control, with the relation "roll-up = sum of its
    bands" declared, so control suppresses it (or a second band) whenever a
@@ -65,6 +72,7 @@ _FUNNEL_OUT = ["z_score", "lower_95", "upper_95", "lower_998", "upper_998", "pos
 _Z95 = 1.959963984540054
 # The groups a pay gap compares; 'Unknown' is not part of any gap.
 _SENIOR_METRICS = ("wres_1", "wdes_1")
+_DERIVED_GROUPS = ("relative_likelihood", "difference", "gap")
 _PAY_GAP_MEASURES = ("mean_hourly_gap_pct", "median_hourly_gap_pct")
 
 
@@ -129,8 +137,22 @@ def _layouts(frame: pl.DataFrame) -> dict[str, MetricLayout]:
     return {**DEFAULT_LAYOUTS, **senior, **{metric: MetricLayout() for metric in pay_ids}}
 
 
+def published_row_filter() -> pl.Expr:
+    """True for the mart rows the published layer shows or derives a headline from."""
+    conditions = []
+    for headline in HEADLINES:
+        same = (pl.col("metric_id") == headline.metric_id) & (
+            pl.col("breakdown") == headline.breakdown
+        )
+        # A derived headline (a ratio, a difference, a gap) is computed from every
+        # other group of its metric and breakdown; a plain one shows its own group.
+        derived = headline.group in _DERIVED_GROUPS
+        conditions.append(same if derived else same & (pl.col("group") == headline.group))
+    return pl.any_horizontal(conditions)
+
+
 def controlled_marts(marts: Mapping[str, pl.DataFrame], config: IcsConfig) -> pl.DataFrame:
-    """Every mart row, disclosure-controlled year by year (values of suppressed rows null)."""
+    """The published mart rows, disclosure-controlled year by year (suppressed values null)."""
     frames = [_long(marts[name]) for name in MARTS if name != "pay_gaps"]
     frames = [
         pl.concat(
@@ -140,6 +162,8 @@ def controlled_marts(marts: Mapping[str, pl.DataFrame], config: IcsConfig) -> pl
         for frame in frames
     ]
     frames.append(_long(pay_gaps_long(marts["pay_gaps"])))
+    published = published_row_filter()
+    frames = [frame.filter(published) for frame in frames]
     controlled = []
     for frame in frames:
         layouts = _layouts(frame)
