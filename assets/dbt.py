@@ -12,6 +12,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from assets.automation import REFRESH_WHEN_INPUTS_CHANGE
 from assets.ownership import OWNERS
 from edi_platform.config import IcsConfig
 from edi_platform.paths import DBT_PROJECT_DIR, EXTRACTS, DataPaths
@@ -48,7 +49,8 @@ class EdiDbtTranslator(DagsterDbtTranslator):
 
     ``staging/stg_esr__assignments`` lives in group ``staging``; seeds in
     ``reference``. Sources keep the key their YAML gives them (``raw/<extract>``),
-    which is the ingest asset, so lineage runs landing → ingest → dbt.
+    which is the ingest asset, so lineage runs landing → ingest → dbt. Every
+    model and seed refreshes when its inputs change (assets/automation.py).
     """
 
     def get_asset_spec(
@@ -60,7 +62,10 @@ class EdiDbtTranslator(DagsterDbtTranslator):
             return spec
         schema = props["schema"]
         return spec.replace_attributes(
-            key=AssetKey([schema, props["name"]]), group_name=schema, owners=OWNERS
+            key=AssetKey([schema, props["name"]]),
+            group_name=schema,
+            owners=OWNERS,
+            automation_condition=REFRESH_WHEN_INPUTS_CHANGE,
         )
 
 

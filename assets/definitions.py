@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from assets.analyst import analyst_database_asset
+from assets.automation import automation_sensor
 from assets.dbt import dbt_resource, warehouse_assets
+from assets.freshness import freshness_checks, freshness_schedule
 from assets.ingest import ingest_assets
 from assets.jobs import jobs
 from assets.landing import landing_specs
 from assets.partitions import trust_year_partitions
 from assets.publish import publish_assets, report_assets
+from assets.schedules import annual_schedule, monthly_incidents_schedule
+from assets.sensors import landing_sensor
 from edi_platform.config import IcsConfig, load_config
 from edi_platform.paths import DataPaths, data_paths
 
@@ -17,7 +22,12 @@ from edi_platform.paths import DataPaths, data_paths
 def build_definitions(config: IcsConfig, paths: DataPaths) -> Definitions:
     partitions_def = trust_year_partitions(config)
     warehouse = warehouse_assets(config, paths)
-    publish = [publish_assets(config, paths), report_assets(config, paths)]
+    publish = [
+        publish_assets(config, paths),
+        report_assets(config, paths),
+        analyst_database_asset(paths),
+    ]
+    checks = freshness_checks(config, paths)
     return Definitions(
         assets=[
             *landing_specs(partitions_def),
@@ -25,7 +35,14 @@ def build_definitions(config: IcsConfig, paths: DataPaths) -> Definitions:
             warehouse,
             *publish,
         ],
-        jobs=jobs(warehouse, publish),
+        asset_checks=checks,
+        jobs=jobs(warehouse, publish, checks),
+        sensors=[landing_sensor(config, paths), automation_sensor()],
+        schedules=[
+            annual_schedule(config, paths),
+            monthly_incidents_schedule(config, paths),
+            freshness_schedule(),
+        ],
         resources={"dbt": dbt_resource()},
     )
 

@@ -5,13 +5,12 @@ this module reads the marts, writes schema ``publish`` of the warehouse and
 the files under data/published/<year>/, and reports what it wrote.
 """
 
-from __future__ import annotations
-
 import base64
 
 import duckdb
 import polars as pl
 from dagster import (
+    AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
     AssetSpec,
@@ -20,13 +19,14 @@ from dagster import (
     multi_asset,
 )
 
+from assets.automation import REFRESH_WHEN_INPUTS_CHANGE
 from assets.dbt import WAREHOUSE_POOL
 from edi_platform.config import IcsConfig
 from edi_platform.paths import DataPaths
 from edi_platform.publish.board_pack import write_board_pack
 from edi_platform.publish.charts import funnel_plot
 from edi_platform.publish.files import write_table
-from edi_platform.publish.report import render_report
+from edi_platform.publish.report import render_reports
 from edi_platform.publish.system_comparison import MARTS, build_published_tables
 
 PUBLISH_GROUP = "publish"
@@ -78,6 +78,7 @@ def publish_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
                 SYSTEM_COMPARISON_KEY,
                 deps=MART_KEYS,
                 group_name=PUBLISH_GROUP,
+                automation_condition=REFRESH_WHEN_INPUTS_CHANGE,
                 description="Each trust against the ICS for every headline metric: funnel "
                 "position, change since last year; disclosure-controlled.",
             ),
@@ -85,6 +86,7 @@ def publish_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
                 HIA_SCORECARD_KEY,
                 deps=MART_KEYS,
                 group_name=PUBLISH_GROUP,
+                automation_condition=REFRESH_WHEN_INPUTS_CHANGE,
                 description="Per trust and system, each high impact action's metrics and "
                 "whether each improved, worsened or held since last year.",
             ),
@@ -146,6 +148,7 @@ def report_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
                 BOARD_PACK_KEY,
                 deps=[SYSTEM_COMPARISON_KEY, HIA_SCORECARD_KEY],
                 group_name=PUBLISH_GROUP,
+                automation_condition=REFRESH_WHEN_INPUTS_CHANGE,
                 description="Excel board pack per year: one sheet per family, the HIA "
                 "scorecard and notes on definitions, directions and suppression.",
             ),
@@ -153,13 +156,14 @@ def report_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
                 REPORT_KEY,
                 deps=[SYSTEM_COMPARISON_KEY, HIA_SCORECARD_KEY],
                 group_name=PUBLISH_GROUP,
+                automation_condition=REFRESH_WHEN_INPUTS_CHANGE,
                 description="HTML report per year for boards: where each trust sits, funnel "
                 "plots, trends, the HIA scorecard and plain-language notes; works offline.",
             ),
         ],
         name="publish_documents",
     )
-    def _documents():
+    def _documents(context: AssetExecutionContext):
         # Read-only: the published tables are already disclosure-controlled.
         with duckdb.connect(str(paths.warehouse), read_only=True) as connection:
             comparison = connection.sql("select * from publish.system_comparison").pl()
@@ -171,9 +175,13 @@ def report_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
             )
             for year in years
         ]
-        reports = [
-            render_report(comparison, scorecard, config, year, paths.published) for year in years
-        ]
+        rendered = render_reports(comparison, scorecard, config, years, paths.published)
+        reports = [path for path, _ in rendered]
+        fresh = [path.parent.name for path, again in rendered if again]
+        context.log.info(
+            f"Reports rendered for {', '.join(fresh) or 'no year'}; the others were "
+            "made from the same inputs already."
+        )
         yield MaterializeResult(
             asset_key=BOARD_PACK_KEY,
             metadata={"files": MetadataValue.md("\n".join(f"- `{p}`" for p in packs))},
@@ -182,6 +190,7 @@ def report_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
             asset_key=REPORT_KEY,
             metadata={
                 "files": MetadataValue.md("\n".join(f"- `{p}`" for p in reports)),
+                "rendered_years": ", ".join(fresh) or "none (inputs unchanged)",
                 "latest_report": MetadataValue.path(str(reports[-1])) if reports else "none",
                 "funnel_plot": MetadataValue.md(_chart_preview(comparison)),
             },

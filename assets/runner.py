@@ -1,7 +1,11 @@
-"""`edi run`: materialise every configured partition from the landing zone, then the warehouse.
+"""`edi run` and `edi backfill`: ingest a batch of partitions, then build the warehouse once.
 
-Runs execute in this process but are recorded in the Dagster instance
-(DAGSTER_HOME), so the UI shows them exactly as if it had launched them.
+Each partition is one ingest run, recorded in the Dagster instance
+(DAGSTER_HOME) so the UI shows it as if it had launched it. Partitions run in
+parallel in worker processes (one per core by default; each loads the code
+once, not once per partition): ingest writes only Parquet, never the
+warehouse, so workers cannot meet a DuckDB lock. Then one warehouse build and
+one publish follow the whole batch, however many partitions it held.
 """
 
 from __future__ import annotations
@@ -9,21 +13,19 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import DagsterInstance, ExecuteInProcessResult
+from dagster import DagsterInstance
 
 from assets.definitions import build_definitions
-from assets.ingest import raw_key
-from assets.jobs import INGEST_JOB, PUBLISH_JOB, WAREHOUSE_JOB
-from assets.partitions import partition_key
+from assets.ingest_batch import QUIET_LOGS, failure_messages, ingest_batch
+from assets.jobs import PUBLISH_JOB, WAREHOUSE_JOB
 from edi_platform.config import IcsConfig
 from edi_platform.landing import scan_landing
-from edi_platform.paths import EXTRACTS, DataPaths
-
-QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+from edi_platform.paths import DataPaths
 
 
 @dataclass
@@ -49,45 +51,48 @@ def prepare_dagster_home(paths: DataPaths) -> Path:
 
 
 def run_pipeline(
-    config: IcsConfig, paths: DataPaths, echo: Callable[[str], None] = print
+    config: IcsConfig,
+    paths: DataPaths,
+    echo: Callable[[str], None] = print,
+    *,
+    years: Iterable[str] | None = None,
+    workers: int | None = None,
 ) -> RunOutcome:
+    """Ingest every landing partition (of ``years``, default all configured), then build."""
     prepare_dagster_home(paths)
     instance = DagsterInstance.get()
     defs = build_definitions(config, paths)
     outcome = RunOutcome()
+    wanted_years = set(years) if years is not None else set(config.reporting_years)
 
     scan = scan_landing(paths, config)
     for skipped in scan.skipped:
         echo(f"skipped {skipped.path}: {skipped.reason}")
-    partitions = scan.partitions()
+    partitions = [(org, year) for org, year in scan.partitions() if year in wanted_years]
     if not partitions:
         echo(f"No landing files under {paths.landing} for the configured trusts and years.")
     for org_code in config.org_codes:
-        for year in config.reporting_years:
+        for year in sorted(wanted_years):
             if (org_code, year) not in partitions:
                 echo(
                     f"not yet received: {org_code} {year} (no files in {paths.landing_dir(year, org_code)})"
                 )
 
-    ingest_job = defs.resolve_job_def(INGEST_JOB)
-    for number, (org_code, year) in enumerate(partitions, start=1):
-        extracts = scan.extracts_for(org_code, year)
-        result = ingest_job.execute_in_process(
-            partition_key=partition_key(org_code, year),
-            asset_selection=[raw_key(e) for e in extracts],
-            instance=instance,
-            run_config=QUIET_LOGS,
-            tags={"edi/launched_by": "edi run"},
-            raise_on_error=False,
-        )
-        missing = [e for e in EXTRACTS if e not in extracts]
-        echo(f"[{number}/{len(partitions)}] {org_code} {year}: {_describe_ingest(result, missing)}")
-        if result.success:
+    batch = [(org, year, tuple(scan.extracts_for(org, year))) for org, year in partitions]
+    workers = max(1, min(workers or _default_workers(len(batch)), len(batch)))
+    if len(batch) > 1:
+        echo(f"Ingesting {len(batch)} partition(s) with {workers} worker(s)")
+    started = time.monotonic()
+    for number, report in enumerate(ingest_batch(config, paths, batch, workers), start=1):
+        echo(f"[{number}/{len(batch)}] {report.org_code} {report.year}: {report.summary}")
+        if report.success:
             outcome.partitions_ok += 1
         else:
             outcome.partitions_failed += 1
-            for message in _failure_messages(result):
+            for message in report.failures:
                 echo(f"    FAILED {message}")
+    echo(f"ingest: {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
 
     dbt_log = paths.root / "logs" / "warehouse_build.log"
     dbt_log.parent.mkdir(parents=True, exist_ok=True)
@@ -106,12 +111,12 @@ def run_pipeline(
     failed_checks = [c for c in checks if not c.passed]
     echo(
         f"warehouse: {built} tables and views built, {len(checks) - len(failed_checks)} of "
-        f"{len(checks)} dbt tests passed -> {paths.warehouse}"
+        f"{len(checks)} dbt tests passed -> {paths.warehouse} ({time.monotonic() - started:.1f} s)"
     )
     for check in failed_checks:
         echo(f"    test failed: {check.asset_key.to_user_string()} {check.check_name}")
     if not warehouse.success:
-        for message in _failure_messages(warehouse):
+        for message in failure_messages(warehouse):
             echo(f"    FAILED {message}")
     if paths.warehouse.exists():
         _publish(defs, instance, paths, outcome, echo)
@@ -122,6 +127,7 @@ def _publish(
     defs, instance: DagsterInstance, paths: DataPaths, outcome: RunOutcome, echo: Callable
 ) -> None:
     """Run the publish job after the warehouse, and say what it wrote."""
+    started = time.monotonic()
     published = defs.resolve_job_def(PUBLISH_JOB).execute_in_process(
         instance=instance,
         run_config=QUIET_LOGS,
@@ -132,31 +138,18 @@ def _publish(
     written = []
     for event in published.get_asset_materialization_events():
         rows = event.materialization.metadata.get("dagster/row_count")
-        name = event.asset_key.path[-1]
+        name = event.asset_key.to_user_string()
         written.append(f"{name} {rows.value:,} rows" if rows else name)
-    echo(f"published: {', '.join(written)} -> schema publish and {paths.published}")
-    for message in _failure_messages(published):
+    echo(
+        f"published: {', '.join(written)} -> schema publish, {paths.published} and "
+        f"{paths.analyst_database} ({time.monotonic() - started:.1f} s)"
+    )
+    for message in failure_messages(published):
         echo(f"    FAILED {message}")
 
 
-def _describe_ingest(result: ExecuteInProcessResult, missing: list[str]) -> str:
-    parts = []
-    for event in result.get_asset_materialization_events():
-        metadata = event.materialization.metadata
-        loaded = metadata["dagster/row_count"].value
-        rejected = metadata["rows_rejected"].value
-        note = f", {rejected:,} rejected" if rejected else ""
-        parts.append(f"{event.asset_key.path[-1]} {loaded:,} rows{note}")
-    parts += [f"{extract} not received" for extract in missing]
-    return "; ".join(parts) or "nothing loaded"
-
-
-def _failure_messages(result: ExecuteInProcessResult) -> list[str]:
-    messages = []
-    for event in result.all_events:
-        if not event.is_step_failure:
-            continue
-        data = event.step_failure_data
-        description = data.user_failure_data.description if data.user_failure_data else None
-        messages.append(f"{event.step_key}: {description or data.error.message.strip()}")
-    return messages
+def _default_workers(partitions: int) -> int:
+    """One per core when the batch is big enough to repay each worker's start (a fresh
+    Python loading Dagster: seconds), else one."""
+    cores = os.cpu_count() or 1
+    return cores if partitions >= 4 * cores else 1

@@ -2,6 +2,7 @@
 
     edi generate     write a synthetic ICS into the landing zone
     edi run          ingest every landing file and build the warehouse, recorded in Dagster
+    edi backfill     the same for a range of years: --years 2018-19:2023-24
     edi demo         generate the sample ICS if landing is empty, then run
     edi dev          start the Dagster UI (bound to 127.0.0.1 unless told otherwise)
     edi prepare-dbt  parse the dbt project once, so code loads never have to
@@ -51,7 +52,19 @@ def _parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=_generate)
 
     run = commands.add_parser("run", help="ingest the landing zone and build the warehouse")
-    run.set_defaults(handler=_run)
+    _add_workers(run)
+    run.set_defaults(handler=_run, years=None)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="ingest every trust for a range of years, then rebuild the warehouse and "
+        "published outputs once",
+    )
+    backfill.add_argument(
+        "--years", required=True, help="e.g. 2018-19:2023-24 (each must be in the configuration)"
+    )
+    _add_workers(backfill)
+    backfill.set_defaults(handler=_backfill)
 
     demo = commands.add_parser(
         "demo", help="generate the sample ICS when landing is empty, then run"
@@ -69,6 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     prepare = commands.add_parser("prepare-dbt", help="parse the dbt project (writes its manifest)")
     prepare.set_defaults(handler=_prepare_dbt)
     return parser
+
+
+def _add_workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="partitions ingested side by side (default: one per CPU core)",
+    )
 
 
 def _apply_locations(args: argparse.Namespace) -> None:
@@ -112,7 +134,12 @@ def _run(args: argparse.Namespace) -> int:
 
     from assets.runner import run_pipeline
 
-    outcome = run_pipeline(config, data_paths())
+    outcome = run_pipeline(
+        config,
+        data_paths(),
+        years=getattr(args, "years", None),
+        workers=getattr(args, "workers", None),
+    )
     if not outcome.ok:
         print(
             f"edi run finished with failures: {outcome.partitions_failed} partition(s) failed"
@@ -126,6 +153,28 @@ def _run(args: argparse.Namespace) -> int:
         "tables published."
     )
     return 0
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from edi_platform.years import parse_year_range
+
+    config = load_config()
+    try:
+        years = parse_year_range(args.years)
+    except ValueError as err:
+        print(f"edi: {err}", file=sys.stderr)
+        return 2
+    unknown = [y for y in years if y not in config.reporting_years]
+    if unknown:
+        where = config.source or "the ICS configuration"
+        print(
+            f"edi: {', '.join(unknown)} not in reporting_years of {where}: partitions come "
+            "from the configuration, so add the years there first",
+            file=sys.stderr,
+        )
+        return 2
+    args.years = years
+    return _run(args)
 
 
 def _demo(args: argparse.Namespace) -> int:

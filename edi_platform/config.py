@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -47,6 +48,16 @@ class DisclosureSettings:
 
 
 @dataclass(frozen=True)
+class FreshnessSettings:
+    """When a reporting year's extracts are due (the freshness checks, assets/freshness.py)."""
+
+    # Month and day, in the calendar year the reporting year ends, by which every
+    # extract of that year should have arrived: 31 May gives trusts two months
+    # after the 31 March snapshot.
+    extracts_due: str = "05-31"
+
+
+@dataclass(frozen=True)
 class IcsConfig:
     icb_code: str
     icb_name: str
@@ -54,6 +65,7 @@ class IcsConfig:
     trusts: tuple[Trust, ...]
     ingest: IngestSettings = field(default_factory=IngestSettings)
     disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
+    freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
     source: Path | None = None
 
     @property
@@ -137,6 +149,13 @@ def parse_config(raw: dict, source: Path | None = None) -> IcsConfig:
     )
     if disclosure.min_count < 1 or disclosure.min_survey_responses < 1:
         raise ConfigError(f"{where}: disclosure thresholds must be at least 1")
+    due = str((raw.get("freshness") or {}).get("extracts_due", "05-31")).strip()
+    try:
+        datetime.strptime(f"2001-{due}", "%Y-%m-%d")
+    except ValueError as exc:
+        raise ConfigError(
+            f"{where}: freshness.extracts_due {due!r} is not a month and day written MM-DD"
+        ) from exc
     return IcsConfig(
         icb_code=icb_code,
         icb_name=str(raw.get("icb_name") or icb_code).strip(),
@@ -144,5 +163,6 @@ def parse_config(raw: dict, source: Path | None = None) -> IcsConfig:
         trusts=tuple(trusts),
         ingest=ingest,
         disclosure=disclosure,
+        freshness=FreshnessSettings(extracts_due=due),
         source=source,
     )

@@ -34,6 +34,11 @@ class DataPaths:
         return self.root / "warehouse.duckdb"
 
     @property
+    def analyst_database(self) -> Path:
+        """The analysts' copy of the marts and published tables (edi_platform/analyst.py)."""
+        return self.root / "analyst.duckdb"
+
+    @property
     def published(self) -> Path:
         return self.root / "published"
 

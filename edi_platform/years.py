@@ -61,3 +61,15 @@ def parse_year_range(text: str) -> list[str]:
         f"{y}-{(y + 1) % 100:02d}"
         for y in range(start.first_calendar_year, stop.first_calendar_year + 1)
     ]
+
+
+def reporting_year_of(day: date) -> str:
+    """The reporting year a calendar day falls in: 1 April to 31 March."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def last_ended_reporting_year(day: date) -> str:
+    """The latest reporting year whose 31 March snapshot is before ``day``."""
+    first = (day.year if day.month >= 4 else day.year - 1) - 1
+    return f"{first}-{(first + 1) % 100:02d}"

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Where browser tests leave screenshots for a person to look at (git-ignored).
+ARTIFACTS = Path(
+    os.environ.get("EDI_TEST_ARTIFACTS")
+    or Path(__file__).resolve().parents[1] / "build" / "test-artifacts"
+)
 
 
 def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:

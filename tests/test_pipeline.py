@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import dbt_support
 import duckdb
 import polars as pl
 import pytest
 import yaml
-from dagster import AssetSelection, DagsterInstance, materialize
+from browser import ARTIFACTS, CHROMIUM
+from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+from playwright.sync_api import sync_playwright
+from polars.testing import assert_frame_equal
 
+from assets.automation import AUTOMATION_SENSOR
 from assets.dbt import dbt_resource, warehouse_assets
 from assets.ingest import ingest_assets
 from assets.landing import landing_specs
@@ -15,6 +34,8 @@ from assets.partitions import trust_year_partitions
 from edi_platform.cli import main as edi
 from edi_platform.config import parse_config
 from edi_platform.generator import generate_ics
+from edi_platform.ingest import IngestError, ingest_partition, resolve_key
+from edi_platform.landing import scan_landing
 from edi_platform.paths import EXTRACTS, DataPaths
 
 pytestmark = pytest.mark.slow
@@ -107,23 +128,84 @@ def test_a_broken_file_fails_its_partition_and_keeps_the_last_good_output(landed
     assert _raw_bytes(landed, "R1X", "2022-23") == good
 
 
-def test_edi_generate_and_run_on_another_ics_isolate_a_broken_trust(
-    data_root, tmp_path, dbt_manifest, capsys
-):
-    """The command line end to end: another ICS's configuration, one broken file, one
-    folder of a trust the ICS does not have. Everything else loads and publishes."""
-    config_file = tmp_path / "other-ics.yaml"
-    config_file.write_text(yaml.safe_dump(RAW_CONFIG))
-    args = ["--config", str(config_file), "--data-dir", str(data_root)]
-    assert edi([*args, "generate", "--scale", str(SCALE)]) == 0
-    paths = DataPaths(data_root)
-    (paths.landing_dir("2023-24", "R2Y") / "recruitment.csv").write_bytes(b"\x00\x01garbage\xff")
-    (paths.landing / "2023-24" / "R9Q").mkdir()  # a trust this ICS does not have
+# An analyst's DuckDB session in its own process, as it would be: it opens the file
+# read-write (as the DuckDB command line does) and answers one query per line.
+ANALYST = """
+import sys, duckdb
+path = sys.argv[1]
+con = duckdb.connect(path)
+print("open", flush=True)
+for line in sys.stdin:
+    if line.strip() == "reconnect":
+        con.close()
+        con = duckdb.connect(path)
+        print("open", flush=True)
+    else:
+        print(con.execute(line).fetchone()[0], flush=True)
+"""
 
-    assert edi([*args, "run"]) == 1  # finished, with a failure to report
-    captured = capsys.readouterr()
-    output = captured.out
-    assert "[4/4]" in output and "1 partition(s) failed" in captured.err
+
+class AnalystSession:
+    def __init__(self, database: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", ANALYST, str(database)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.process.stdout.readline().strip() == "open"
+
+    def ask(self, line: str) -> str:
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+        return self.process.stdout.readline().strip()
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+@dataclass
+class CliRun:
+    paths: DataPaths
+    exit_code: int
+    out: str
+    err: str
+    analyst: AnalystSession
+    job_names: set[str]
+    config_file: Path
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory, dbt_manifest):
+    """`edi generate` then `edi backfill` of both years with two workers, on another ICS's
+    configuration, with one broken file, one folder of a trust the ICS does not have,
+    and an analyst's DuckDB session open on analyst.duckdb from start to finish."""
+    root = tmp_path_factory.mktemp("cli")
+    data = root / "data"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("EDI_DATA_DIR", str(data))
+        env.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+        config_file = root / "other-ics.yaml"
+        config_file.write_text(yaml.safe_dump(RAW_CONFIG))
+        args = ["--config", str(config_file), "--data-dir", str(data)]
+        assert edi([*args, "generate", "--scale", str(SCALE)]) == 0
+        paths = DataPaths(data)
+        (paths.landing_dir("2023-24", "R2Y") / "recruitment.csv").write_bytes(b"\x00\x01bad\xff")
+        (paths.landing / "2023-24" / "R9Q").mkdir()  # a trust this ICS does not have
+
+        analyst = AnalystSession(paths.analyst_database)  # open from before the run
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = edi([*args, "backfill", "--years", "2022-23:2023-24", "--workers", "2"])
+        jobs = {r.job_name for r in DagsterInstance.get().get_runs()}
+        yield CliRun(paths, code, out.getvalue(), err.getvalue(), analyst, jobs, config_file)
+        analyst.close()
+
+
+def test_a_broken_trust_fails_alone_and_the_rest_loads_and_publishes(cli_run):
+    paths, output = cli_run.paths, cli_run.out
+    assert cli_run.exit_code == 1  # finished, with a failure to report
+    assert "Ingesting 4 partition(s) with 2 worker(s)" in output
+    assert "[4/4]" in output and "1 partition(s) failed" in cli_run.err
     assert "R9Q is not a member trust of QAB" in output
     assert "recruitment.csv" in output
     # The other extracts of the broken partition and every other partition still loaded.
@@ -134,13 +216,74 @@ def test_edi_generate_and_run_on_another_ics_isolate_a_broken_trust(
             "select count(distinct org_code || reporting_year) from staging.stg_esr__assignments"
         ).fetchone()[0]
     assert partitions == 4
-    runs = DagsterInstance.get().get_runs()
-    assert {r.job_name for r in runs} == {"ingest", "build_warehouse", "publish"}
+    assert cli_run.job_names == {"ingest", "build_warehouse", "publish"}
     # the published layer still builds from the partitions that did load
-    assert "published: " in output
+    assert "published: " in output and "lock" not in (output + cli_run.err).lower()
     for year in RAW_CONFIG["reporting_years"]:
         assert (paths.published / year / "system_comparison.parquet").exists()
         assert (paths.published / year / "report.html").exists()
+
+
+def test_an_analyst_session_open_all_along_never_blocks_the_run(cli_run):
+    analyst = cli_run.analyst
+    # the run succeeded around it (see above); the session still reads the (empty)
+    # database it opened before the run ...
+    assert analyst.ask("select count(*) from duckdb_tables()") == "0"
+    # ... and once it reconnects it sees the new marts and published tables
+    assert analyst.ask("reconnect") == "open"
+    rows = int(analyst.ask("select count(*) from marts.wres_indicators"))
+    assert int(analyst.ask("select count(*) from publish.system_comparison")) > 0
+    with duckdb.connect(str(cli_run.paths.warehouse), read_only=True) as warehouse:
+        assert rows == warehouse.execute("select count(*) from marts.wres_indicators").fetchone()[0]
+    assert rows > 0
+
+
+def _marts(warehouse: Path) -> dict[str, pl.DataFrame]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        names = [r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+        ).fetchall()]  # fmt: skip
+        return {
+            name: pl.from_arrow(con.sql(f"select * from marts.{name}").to_arrow_table())
+            for name in names
+        }
+
+
+def test_parallel_ingest_gives_the_raw_files_and_marts_of_a_serial_run(cli_run, tmp_path):
+    serial = DataPaths(tmp_path / "serial")
+    shutil.copytree(cli_run.paths.landing, serial.landing)
+    key, _ = resolve_key()
+    for file in scan_landing(serial, CONFIG).files:  # one at a time, in this process
+        try:
+            ingest_partition(
+                file.extract, file.org_code, file.reporting_year,
+                source=file.path, paths=serial, key=key, settings=CONFIG.ingest,
+            )  # fmt: skip
+        except IngestError:
+            assert file.extract == "recruitment" and file.org_code == "R2Y"
+    parallel_raw = sorted(
+        p.relative_to(cli_run.paths.raw) for p in cli_run.paths.raw.rglob("*.parquet")
+    )
+    assert parallel_raw == sorted(p.relative_to(serial.raw) for p in serial.raw.rglob("*.parquet"))
+    for relative in parallel_raw:
+        assert (cli_run.paths.raw / relative).read_bytes() == (serial.raw / relative).read_bytes()
+
+    built = dbt_support.run_dbt(
+        ["build", "--select", "+marts", "--exclude-resource-type", "test", "unit_test"],
+        serial.root,
+        tmp_path,
+        icb_code=CONFIG.icb_code,
+    )
+    assert built.returncode == 0, built.output[-3000:]
+    expected, actual = _marts(serial.warehouse), _marts(cli_run.paths.warehouse)
+    assert set(actual) == set(expected) and len(actual) >= 5
+    for name, frame in expected.items():
+        assert_frame_equal(
+            actual[name].sort(actual[name].columns, nulls_last=True),
+            frame.sort(frame.columns, nulls_last=True),
+            check_exact=False,
+            rel_tol=1e-9,
+        )
 
 
 def test_a_production_run_without_a_key_refuses_to_start(data_root, monkeypatch, capsys):
@@ -165,3 +308,126 @@ def test_the_warehouse_says_which_extract_has_never_been_ingested(landed, dbt_ma
     assert "No staff_survey, incidents data has been ingested" in (
         failure.step_failure_data.user_failure_data.description
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise AssertionError(f"{url} did not answer within {seconds:.0f} s")
+
+
+def _runs(paths: DataPaths) -> list:
+    home = paths.root / "dagster_home"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DAGSTER_HOME", str(home))
+        with DagsterInstance.get() as instance:
+            return list(instance.get_runs())
+
+
+def _wait_for_runs(paths: DataPaths, done, seconds: float) -> list:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        runs = _runs(paths)
+        if done(runs):
+            return runs
+        time.sleep(2)
+    raise AssertionError(
+        f"runs after {seconds:.0f} s: {[(r.job_name, r.tags) for r in _runs(paths)]}"
+    )
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) absent")
+def test_the_ui_shows_the_lineage_and_a_dropped_file_runs_its_partition_once(cli_run, tmp_path):
+    """`edi dev` on a free local port over the data of the run above: the asset graph
+    has every layer, the run's materialisations are there, and a changed extract
+    dropped into landing starts one ingest run of its partition, then a refresh."""
+    paths, port = cli_run.paths, _free_port()
+    env = {
+        **os.environ,
+        "EDI_ICS_CONFIG": str(cli_run.config_file),
+        "EDI_DATA_DIR": str(paths.root),
+        "DAGSTER_HOME": str(paths.root / "dagster_home"),
+        "EDI_SENSOR_INTERVAL_SECONDS": "5",
+    }
+    log = (tmp_path / "dagster-dev.log").open("w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("edi")), "dev", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{url}/server_info", 240)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"{url}/asset-groups")
+            page.wait_for_selector("text=publish", timeout=120_000)
+            skip = page.get_by_role("button", name="Skip")  # Dagster's newsletter prompt
+            if skip.count():
+                skip.first.click()
+                page.get_by_text("Join the Dagster community").wait_for(state="hidden")
+            text = page.inner_text("body")
+            for group in ("landing", "ingest", "staging", "intermediate", "marts", "publish"):
+                assert group in text, group
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "dagster-asset-lineage.png"))
+
+            page.goto(f"{url}/assets/raw/esr_staff")
+            page.wait_for_selector("text=Latest materialization", timeout=60_000)
+            # the latest materialisation is one of the run's partitions
+            partition = page.get_by_text(re.compile(r"^R(1X|2Y)\|202[23]-2[34]$"))
+            partition.first.wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "dagster-raw-esr_staff.png"))
+            browser.close()
+
+        # A trust resubmits its incidents: one line fewer.
+        before = len(_runs(paths))
+        incidents = paths.landing_dir("2023-24", "R1X") / "incidents.csv"
+        lines = incidents.read_text().splitlines(keepends=True)
+        staged = incidents.with_name(".incidents.csv.upload")  # written, then renamed
+        staged.write_text("".join(lines[:-1]))
+        staged.replace(incidents)
+
+        runs = _wait_for_runs(
+            paths,
+            lambda runs: any(r.tags.get("dagster/sensor_name") == AUTOMATION_SENSOR for r in runs),
+            240,
+        )
+        new = runs[: len(runs) - before]
+        # (the sensor also retries R2Y's broken file once: it never loaded, so to the
+        # sensor it is a file not yet ingested)
+        ingest = [
+            r for r in new
+            if r.job_name == "ingest" and r.tags["dagster/partition"] == "R1X|2023-24"
+        ]  # fmt: skip
+        assert len(ingest) == 1
+        assert ingest[0].asset_selection == {AssetKey(["raw", "incidents"])}
+        refresh = [r for r in new if r.tags.get("dagster/sensor_name") == AUTOMATION_SENSOR]
+        assert len(refresh) == 1
+        refreshed = refresh[0].asset_selection
+        assert AssetKey(["marts", "violence_aggression"]) in refreshed
+        assert AssetKey(["publish", "system_comparison"]) in refreshed
+        assert AssetKey(["marts", "pay_gaps"]) not in refreshed  # it does not read incidents
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()

@@ -16,23 +16,21 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import os
 import re
 import shutil
-from pathlib import Path
 
 import browser
 import dbt_support
 import duckdb
 import polars as pl
 import pytest
-from browser import CHROMIUM
+from browser import ARTIFACTS, CHROMIUM
 from dagster import DagsterInstance, materialize
 from xlsx_cells import read_cells, table
 
 from assets.publish import publish_assets, report_assets
 from edi_platform.config import DisclosureSettings, parse_config
-from edi_platform.paths import REPO_ROOT, DataPaths
+from edi_platform.paths import DataPaths
 from edi_platform.publish.report import SUPPRESSED, format_value
 from edi_platform.publish.system_comparison import MARTS, build_published_tables
 
@@ -57,8 +55,6 @@ SURVEY = "^(" + "|".join(SURVEY_PREFIXES) + ")"
 FILES = {"system_comparison.csv", "system_comparison.parquet", "hia_scorecard.csv",
          "hia_scorecard.parquet", "board_pack.xlsx", "report.html"}  # fmt: skip
 FAMILY_SHEETS = ("WRES", "WDES", "Pay gaps", "Violence")
-# Where the browser test leaves its screenshots for a person to look at (git-ignored).
-ARTIFACTS = Path(os.environ.get("EDI_TEST_ARTIFACTS", REPO_ROOT / "build" / "test-artifacts"))
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,11 @@
     ``out_dir`` is normally ``data/published``.
 ``build_report(system_comparison, hia_scorecard, config, year) -> str``
     the page itself.
+``render_reports(system_comparison, hia_scorecard, config, years, out_dir)``
+    every year's page, in parallel processes, skipping a year whose page on
+    disk was made from the same inputs by the same code (its
+    ``<meta name="edi-inputs">`` fingerprint): a resubmission for the latest
+    year re-renders one page, not all of them. Returns [(path, rendered)].
 
 What a board member reads: how to read it; a summary of where each trust sits
 (counts of headline metrics outside the funnel limits on the better and the
@@ -28,9 +33,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import multiprocessing
 import os
 import re
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import jinja2
@@ -399,7 +406,70 @@ def build_report(
         min_survey=config.disclosure.min_survey_responses,
         script=Markup(_SCRIPT),
         script_hash=_SCRIPT_HASH,
+        fingerprint=input_fingerprint(system_comparison, hia_scorecard, config, year),
     )
+
+
+def input_fingerprint(
+    system_comparison: pl.DataFrame, hia_scorecard: pl.DataFrame, config: IcsConfig, year: str
+) -> str:
+    """A hash of everything one year's page is made from: its rows, the ICS and this code."""
+    digest = hashlib.sha256()
+    for frame in (
+        _visible(system_comparison).filter(pl.col("reporting_year") <= year),
+        _visible(hia_scorecard).filter(pl.col("reporting_year") == year),
+    ):
+        digest.update(frame.sort(frame.columns, nulls_last=True).write_csv().encode())
+    digest.update(repr((config.icb_code, config.icb_name, config.trusts)).encode())
+    digest.update(repr(config.disclosure).encode())
+    for source in (Path(__file__), TEMPLATE, Path(charts.__file__)):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _fingerprint_on_disk(path: Path) -> str | None:
+    try:
+        with path.open(encoding="utf-8") as page:
+            head = page.read(4096)
+    except FileNotFoundError:
+        return None
+    found = re.search(r'<meta name="edi-inputs" content="([0-9a-f]+)">', head)
+    return found.group(1) if found else None
+
+
+def render_reports(
+    system_comparison: pl.DataFrame,
+    hia_scorecard: pl.DataFrame,
+    config: IcsConfig,
+    years: list[str],
+    out_dir: str | Path,
+    *,
+    workers: int | None = None,
+) -> list[tuple[Path, bool]]:
+    """Write every year's page that is out of date; [(path, rendered)] in year order."""
+    paths = {year: Path(out_dir) / year / "report.html" for year in years}
+    stale = [
+        year
+        for year in years
+        if _fingerprint_on_disk(paths[year])
+        != input_fingerprint(system_comparison, hia_scorecard, config, year)
+    ]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(stale)))
+    if workers == 1:
+        for year in stale:
+            render_report(system_comparison, hia_scorecard, config, year, out_dir)
+    else:
+        # Charts are CPU-bound matplotlib: one process per core. Spawned, not forked,
+        # because the caller (a Dagster step) may hold threads and open files.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(render_report, system_comparison, hia_scorecard, config, year, out_dir)
+                for year in stale
+            ]
+            for future in futures:
+                future.result()
+    return [(paths[year], year in stale) for year in years]
 
 
 def write_atomic(path: Path, data: bytes) -> None:
