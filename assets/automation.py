@@ -9,9 +9,11 @@ chain: a new dbt model or published asset refreshes the same way.
 The condition is Dagster's ``eager`` without its "no missing inputs" clause:
 the warehouse reads every trust-year that has arrived, and a trust that has
 not sent a year yet must not hold back everyone else's figures. ``eager``
-still waits while any input is being materialised (a backfill's runs all
-finish first, so the marts are rebuilt once for the batch) and never starts a
-second run while one is in progress.
+waits while an asset's own inputs are being materialised and never starts a
+second run of an asset already in progress. It waits per asset, not per
+batch: after a backfill launched from the UI, models whose extract finished
+first refresh first, and the marts may be rebuilt more than once (a known
+limitation; ``edi backfill`` builds once after the whole batch).
 """
 
 from dagster import (
