@@ -6,6 +6,8 @@ have arrived; a year not listed in the ICS configuration is skipped with the
 reason, because partitions come from the configuration.
 """
 
+from datetime import timedelta
+
 from dagster import (
     DefaultScheduleStatus,
     RunRequest,
@@ -80,9 +82,8 @@ def monthly_incidents_schedule(config: IcsConfig, paths: DataPaths):
         "the previous month belongs to.",
     )
     def _monthly(context: ScheduleEvaluationContext):
-        day = context.scheduled_execution_time.date()
-        previous_month = day.replace(day=1).toordinal() - 1
-        year = reporting_year_of(type(day).fromordinal(previous_month))
+        first_of_month = context.scheduled_execution_time.date().replace(day=1)
+        year = reporting_year_of(first_of_month - timedelta(days=1))  # last month's year
         return _requests(config, paths, year, {"incidents"}, "monthly_incidents")
 
     return _monthly

@@ -17,6 +17,7 @@ from dagster import (
     DagsterInstance,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    Definitions,
     SkipReason,
     build_schedule_context,
     build_sensor_context,
@@ -258,8 +259,6 @@ def test_freshness_checks_warn_in_dagster(tmp_path, dbt_manifest):
     # the job built from the real definitions runs the checks for today's date ...
     assert {key.name for key in job.asset_layer.asset_graph.asset_check_keys} == {"arrived_on_time"}
     # ... and the same checks, pinned to 1 August 2024, find R2Y late with every extract
-    from dagster import Definitions
-
     result = (
         Definitions(
             assets=[spec for spec in defs.assets if getattr(spec, "group_name", None) == "landing"],
