@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from dagster import (
     build_sensor_context,
     evaluate_automation_conditions,
 )
+
+# Backfills are registered the way the UI does; Dagster exposes no public constructor.
+from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
 
 from assets.definitions import build_definitions
 from assets.freshness import freshness_checks
@@ -226,6 +230,73 @@ def test_new_raw_data_refreshes_the_marts_and_published_layer(tmp_path, dbt_mani
     # what does not read ESR data stays put; raw data is never started by automation
     assert AssetKey(["staging", "stg_incidents__incidents"]) not in requested
     assert not {k for k in requested if k.path[0] in ("raw", "landing")}
+
+
+def _asset_backfill(instance, defs, backfill_id: str, keys: list[AssetKey], partitions: list[str]):
+    """Registers a backfill as the UI would; nothing runs it here, so it stays in progress."""
+    backfill = PartitionBackfill.from_asset_partitions(
+        backfill_id=backfill_id,
+        asset_graph=defs.resolve_asset_graph(),
+        partition_names=partitions,
+        asset_selection=keys,
+        backfill_timestamp=time.time(),
+        tags={},
+        dynamic_partitions_store=instance,
+        all_partitions=False,
+        title=None,
+        description=None,
+        run_config=None,
+    )
+    instance.add_backfill(backfill)
+    return backfill
+
+
+def test_a_backfill_from_the_ui_is_refreshed_once_after_its_last_partition(tmp_path, dbt_manifest):
+    """A UI backfill runs a partition at a time; the refresh waits for all of it.
+
+    Dagster's own ``eager`` waits only for an asset's own inputs: ESR's staging model
+    would be rebuilt while survey partitions were still loading, then again later."""
+    defs = build_definitions(CONFIG, DataPaths(tmp_path))
+    instance = DagsterInstance.ephemeral()
+    partitions = ["R1X|2022-23", "R1X|2023-24", "R2Y|2022-23", "R2Y|2023-24"]
+    raw = [AssetKey(["raw", e]) for e in EXTRACTS]
+    first = evaluate_automation_conditions(defs=defs, instance=instance)
+    assert first.total_requested == 0  # nothing ingested yet: nothing to build
+
+    _asset_backfill(instance, defs, "history", raw, partitions)
+    for partition in partitions[:3]:  # three partitions done, the last still to run
+        for key in raw:
+            instance.report_runless_asset_event(AssetMaterialization(key, partition=partition))
+    waiting = evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
+    assert waiting.total_requested == 0
+
+    # a separate ingest of one survey partition is still in progress: ESR's models wait too
+    for key in raw:
+        instance.report_runless_asset_event(AssetMaterialization(key, partition=partitions[3]))
+    instance.update_backfill(
+        instance.get_backfill("history").with_status(BulkActionStatus.COMPLETED_SUCCESS)
+    )
+    _asset_backfill(
+        instance, defs, "resubmission", [raw[EXTRACTS.index("staff_survey")]], partitions[:1]
+    )
+    still = evaluate_automation_conditions(defs=defs, instance=instance, cursor=waiting.cursor)
+    assert still.total_requested == 0
+
+    instance.update_backfill(
+        instance.get_backfill("resubmission").with_status(BulkActionStatus.COMPLETED_SUCCESS)
+    )
+    settled = evaluate_automation_conditions(defs=defs, instance=instance, cursor=still.cursor)
+    requested = {r.key for r in settled.results if r.true_subset.size}
+    # one evaluation asks for the whole warehouse, the seeds a new deployment lacks,
+    # the published layer and the analysts' database: one run
+    everything = {
+        k for k in defs.resolve_asset_graph().get_all_asset_keys()
+        if k.path[0] not in ("raw", "landing")
+    }  # fmt: skip
+    assert requested == everything
+    assert any(k.path[0] == "reference" for k in requested)
+    again = evaluate_automation_conditions(defs=defs, instance=instance, cursor=settled.cursor)
+    assert again.total_requested == 0  # requested once, not at every tick
 
 
 # -- freshness -------------------------------------------------------------------------------
