@@ -16,6 +16,7 @@ from assets.automation import REFRESH_WHEN_INPUTS_CHANGE
 from assets.ownership import OWNERS
 from edi_platform.config import IcsConfig
 from edi_platform.paths import DBT_PROJECT_DIR, EXTRACTS, DataPaths
+from edi_platform.temporary_files import remove_abandoned
 
 # Every asset that writes warehouse.duckdb runs in this pool, limited to one at a
 # time (the instance's dagster.yaml): DuckDB allows one writer process.
@@ -70,8 +71,19 @@ class EdiDbtTranslator(DagsterDbtTranslator):
 
 
 def dbt_build_args(config: IcsConfig) -> list[str]:
-    """The dbt command for a warehouse build: the ICS's own settings travel as dbt vars."""
-    return ["build", "--vars", json.dumps({"icb_code": config.icb_code})]
+    """The dbt command for a warehouse build: the ICS's own settings travel as dbt vars.
+
+    Data tests run at every build (they check the data). dbt unit tests check the
+    SQL on hand-worked inputs, so they run with the code's tests (`make test`),
+    not at every build, where they were over half of dbt's time.
+    """
+    return [
+        "build",
+        "--vars",
+        json.dumps({"icb_code": config.icb_code}),
+        "--exclude-resource-type",
+        "unit_test",
+    ]
 
 
 def warehouse_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
@@ -96,6 +108,9 @@ def warehouse_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
                     "ingest at least one trust-year of every extract before building the warehouse."
                 )
             )
+        # Runs launched from the UI clean up after a killed run here, once per build.
+        for abandoned in remove_abandoned(paths.root):
+            context.log.info(f"removed {abandoned}, left by an interrupted run")
         yield from dbt.cli(dbt_build_args(config), context=context).stream()
 
     return _warehouse

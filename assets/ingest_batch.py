@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
 from assets.ingest import ingest_assets, raw_key
+from assets.interrupted import edi_run_tags
 from assets.jobs import INGEST_JOB, ingest_job
 from assets.landing import landing_specs
 from assets.partitions import partition_key, trust_year_partitions
@@ -60,7 +61,7 @@ def _ingest_one(org_code: str, year: str, extracts: tuple[str, ...]) -> IngestRe
         asset_selection=[raw_key(e) for e in extracts],
         instance=_WORKER["instance"],
         run_config=QUIET_LOGS,
-        tags={"edi/launched_by": "edi run"},
+        tags=edi_run_tags(),
         raise_on_error=False,
     )
     missing = [e for e in EXTRACTS if e not in extracts]

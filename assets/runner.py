@@ -22,10 +22,12 @@ from dagster import DagsterInstance
 
 from assets.definitions import build_definitions
 from assets.ingest_batch import QUIET_LOGS, failure_messages, ingest_batch
+from assets.interrupted import close_interrupted_runs, edi_run_tags
 from assets.jobs import PUBLISH_JOB, WAREHOUSE_JOB
 from edi_platform.config import IcsConfig
 from edi_platform.landing import scan_landing
 from edi_platform.paths import DataPaths
+from edi_platform.temporary_files import remove_abandoned
 
 
 @dataclass
@@ -64,6 +66,12 @@ def run_pipeline(
     defs = build_definitions(config, paths)
     outcome = RunOutcome()
     wanted_years = set(years) if years is not None else set(config.reporting_years)
+    # What a killed run left: its temporary files, and its runs still "started".
+    abandoned = remove_abandoned(paths.root)
+    if abandoned:
+        echo(f"removed {len(abandoned)} temporary file(s) left by an interrupted run")
+    for run_id in close_interrupted_runs(instance):
+        echo(f"marked run {run_id} failed: its edi process was killed before it finished")
 
     scan = scan_landing(paths, config)
     for skipped in scan.skipped:
@@ -102,7 +110,7 @@ def run_pipeline(
         warehouse = defs.resolve_job_def(WAREHOUSE_JOB).execute_in_process(
             instance=instance,
             run_config=QUIET_LOGS,
-            tags={"edi/launched_by": "edi run"},
+            tags=edi_run_tags(),
             raise_on_error=False,
         )
     outcome.warehouse_ok = warehouse.success
@@ -131,7 +139,7 @@ def _publish(
     published = defs.resolve_job_def(PUBLISH_JOB).execute_in_process(
         instance=instance,
         run_config=QUIET_LOGS,
-        tags={"edi/launched_by": "edi run"},
+        tags=edi_run_tags(),
         raise_on_error=False,
     )
     outcome.publish_ok = published.success

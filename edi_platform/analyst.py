@@ -13,10 +13,11 @@ file read-write, can block a pipeline run.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import duckdb
+
+from edi_platform.temporary_files import make_temporary
 
 ANALYST_SCHEMAS: tuple[str, ...] = ("marts", "publish")
 
@@ -26,10 +27,7 @@ def refresh_analyst_database(
 ) -> dict[str, int]:
     """Copy ``schemas`` of the warehouse into a new database at ``target``; rows per table."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    os.close(handle)
+    temporary = str(make_temporary(target))
     os.unlink(temporary)  # DuckDB creates the file itself
     copied: dict[str, int] = {}
     try:

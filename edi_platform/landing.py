@@ -3,6 +3,9 @@
 Files land at ``landing/<reporting_year>/<org_code>/<extract>.<csv|xlsx>``.
 A year or trust folder the ICS configuration does not name, or a file that is
 not one of the four extracts, is reported with the reason and never ingested.
+Nor is a path that leads out of the landing folder (a symbolic link, or
+``..`` in a path handed to ingest): trusts write to their folders, and that
+must not let anyone make the platform read a file elsewhere on the server.
 """
 
 from __future__ import annotations
@@ -45,6 +48,17 @@ class LandingScan:
             for f in self.files
             if f.org_code == org_code and f.reporting_year == reporting_year
         ]
+
+
+def leaves_landing(path: Path, paths: DataPaths) -> bool:
+    """True when the path, once ``..`` and symbolic links are followed, is outside landing/."""
+    return not path.resolve().is_relative_to(paths.landing.resolve())
+
+
+def in_partition_folder(path: Path, paths: DataPaths, reporting_year: str, org_code: str) -> bool:
+    """True when the path, followed as above, is directly in landing/<year>/<org>/."""
+    folder = paths.landing_dir(reporting_year, org_code)
+    return not leaves_landing(path, paths) and path.resolve().parent == folder.resolve()
 
 
 class AmbiguousLandingFile(ValueError):
@@ -102,17 +116,19 @@ def scan_landing(paths: DataPaths, config: IcsConfig) -> LandingScan:
                     Skipped(org_dir, f"{org_dir.name} is not a member trust of {config.icb_code}")
                 )
                 continue
-            _scan_partition(scan, year_dir.name, org_dir)
+            _scan_partition(scan, year_dir.name, org_dir, paths)
     return scan
 
 
-def _scan_partition(scan: LandingScan, year: str, org_dir: Path) -> None:
+def _scan_partition(scan: LandingScan, year: str, org_dir: Path, paths: DataPaths) -> None:
     by_extract: dict[str, list[Path]] = {}
     for path in sorted(org_dir.iterdir()):
         if path.name.startswith("."):
             continue  # editors' and copy tools' temporary files
         extract = path.stem.lower()
-        if not path.is_file() or extract not in EXTRACTS:
+        if leaves_landing(path, paths):
+            scan.skipped.append(Skipped(path, "a link that leads outside the landing folder"))
+        elif not path.is_file() or extract not in EXTRACTS:
             scan.skipped.append(Skipped(path, f"not one of the extracts {', '.join(EXTRACTS)}"))
         elif path.suffix.lower() not in ALLOWED_SUFFIXES:
             scan.skipped.append(Skipped(path, "only .csv and .xlsx files are read"))

@@ -28,3 +28,19 @@ def dbt_manifest() -> Path:
     from assets.dbt import dbt_project, ensure_manifest
 
     return ensure_manifest(dbt_project())
+
+
+# The shared command-line run (tests/ics_run.py), made visible to every module.
+from ics_run import cli_run  # noqa: E402, F401
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs the suite on two processes (pytest-xdist, ``--dist loadgroup``).
+
+    Each module stays on one process, because its module fixtures build a warehouse
+    that would otherwise be built twice; the tests that read the shared command-line
+    run (``cli_run``) go together, so that run is made once.
+    """
+    for item in items:
+        group = "cli_run" if "cli_run" in item.fixturenames else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))

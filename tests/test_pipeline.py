@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import shutil
@@ -13,16 +11,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import dbt_support
 import duckdb
 import polars as pl
 import pytest
-import yaml
 from browser import ARTIFACTS, CHROMIUM
 from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+from ics_run import RAW_CONFIG, SCALE
 from playwright.sync_api import sync_playwright
 from polars.testing import assert_frame_equal
 
@@ -34,23 +31,13 @@ from assets.partitions import trust_year_partitions
 from edi_platform.cli import main as edi
 from edi_platform.config import parse_config
 from edi_platform.generator import generate_ics
-from edi_platform.ingest import IngestError, ingest_partition, resolve_key
+from edi_platform.ingest import IngestError, ingest_partition
 from edi_platform.landing import scan_landing
 from edi_platform.paths import EXTRACTS, DataPaths
 
 pytestmark = pytest.mark.slow
 
-RAW_CONFIG = {
-    "icb_code": "QAB",
-    "icb_name": "Test ICB",
-    "reporting_years": ["2022-23", "2023-24"],
-    "trusts": [
-        {"org_code": "R1X", "name": "First Test Trust", "type": "acute"},
-        {"org_code": "R2Y", "name": "Second Test Trust", "type": "mental_health"},
-    ],
-}
 CONFIG = parse_config(RAW_CONFIG)
-SCALE = 0.03
 
 
 @pytest.fixture
@@ -128,79 +115,6 @@ def test_a_broken_file_fails_its_partition_and_keeps_the_last_good_output(landed
     assert _raw_bytes(landed, "R1X", "2022-23") == good
 
 
-# An analyst's DuckDB session in its own process, as it would be: it opens the file
-# read-write (as the DuckDB command line does) and answers one query per line.
-ANALYST = """
-import sys, duckdb
-path = sys.argv[1]
-con = duckdb.connect(path)
-print("open", flush=True)
-for line in sys.stdin:
-    if line.strip() == "reconnect":
-        con.close()
-        con = duckdb.connect(path)
-        print("open", flush=True)
-    else:
-        print(con.execute(line).fetchone()[0], flush=True)
-"""
-
-
-class AnalystSession:
-    def __init__(self, database: Path):
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", ANALYST, str(database)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        assert self.process.stdout.readline().strip() == "open"
-
-    def ask(self, line: str) -> str:
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-        return self.process.stdout.readline().strip()
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
-
-
-@dataclass
-class CliRun:
-    paths: DataPaths
-    exit_code: int
-    out: str
-    err: str
-    analyst: AnalystSession
-    job_names: set[str]
-    config_file: Path
-
-
-@pytest.fixture(scope="module")
-def cli_run(tmp_path_factory, dbt_manifest):
-    """`edi generate` then `edi backfill` of both years with two workers, on another ICS's
-    configuration, with one broken file, one folder of a trust the ICS does not have,
-    and an analyst's DuckDB session open on analyst.duckdb from start to finish."""
-    root = tmp_path_factory.mktemp("cli")
-    data = root / "data"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("EDI_DATA_DIR", str(data))
-        env.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-        config_file = root / "other-ics.yaml"
-        config_file.write_text(yaml.safe_dump(RAW_CONFIG))
-        args = ["--config", str(config_file), "--data-dir", str(data)]
-        assert edi([*args, "generate", "--scale", str(SCALE)]) == 0
-        paths = DataPaths(data)
-        (paths.landing_dir("2023-24", "R2Y") / "recruitment.csv").write_bytes(b"\x00\x01bad\xff")
-        (paths.landing / "2023-24" / "R9Q").mkdir()  # a trust this ICS does not have
-
-        analyst = AnalystSession(paths.analyst_database)  # open from before the run
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = edi([*args, "backfill", "--years", "2022-23:2023-24", "--workers", "2"])
-        jobs = {r.job_name for r in DagsterInstance.get().get_runs()}
-        yield CliRun(paths, code, out.getvalue(), err.getvalue(), analyst, jobs, config_file)
-        analyst.close()
-
-
 def test_a_broken_trust_fails_alone_and_the_rest_loads_and_publishes(cli_run):
     paths, output = cli_run.paths, cli_run.out
     assert cli_run.exit_code == 1  # finished, with a failure to report
@@ -252,7 +166,7 @@ def _marts(warehouse: Path) -> dict[str, pl.DataFrame]:
 def test_parallel_ingest_gives_the_raw_files_and_marts_of_a_serial_run(cli_run, tmp_path):
     serial = DataPaths(tmp_path / "serial")
     shutil.copytree(cli_run.paths.landing, serial.landing)
-    key, _ = resolve_key()
+    key = cli_run.key.encode()
     for file in scan_landing(serial, CONFIG).files:  # one at a time, in this process
         try:
             ingest_partition(
@@ -360,6 +274,7 @@ def test_the_ui_shows_the_lineage_and_a_dropped_file_runs_its_partition_once(cli
         "EDI_ICS_CONFIG": str(cli_run.config_file),
         "EDI_DATA_DIR": str(paths.root),
         "DAGSTER_HOME": str(paths.root / "dagster_home"),
+        "EDI_PSEUDONYMISATION_KEY": cli_run.key,
         "EDI_SENSOR_INTERVAL_SECONDS": "5",
     }
     log = (tmp_path / "dagster-dev.log").open("w")

@@ -4,6 +4,9 @@ Names match ignoring case, spaces, underscores, hyphens and punctuation, so
 ``Employee Number``, ``employee_number`` and ``EMPLOYEE-NUMBER`` are one
 column. Unknown columns are listed and ignored; a missing required column or
 a contract column named twice refuses the file.
+
+An XLSX is read from its first sheet only, so a workbook whose extract is on
+another sheet, or on several, is refused rather than loaded in part.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from edi_platform.ingest.errors import FileFault
-from edi_platform.ingest.read import cell
+from edi_platform.ingest.read import OtherSheet, cell
 
 
 def header_key(name: str) -> str:
@@ -66,3 +69,46 @@ def match_headers(
             detail += "; columns not in the contract: " + ", ".join(unknown)
         raise FileFault(file, "missing_column", detail, column=", ".join(missing))
     return HeaderMatch(positions=positions, unknown=tuple(unknown))
+
+
+def check_sheets(
+    sheet: str | None,
+    header: tuple[str, ...],
+    other_sheets: tuple[OtherSheet, ...],
+    required: Iterable[str],
+    file: str,
+) -> None:
+    """Refuse a workbook whose rows are not all on the first sheet.
+
+    A sheet "holds the extract" when its header names every required column and
+    rows follow it; notes, pivots and empty templates on other sheets are fine.
+    Reading only the first sheet of a workbook split over several (by month, by
+    division) would silently load part of the trust's data.
+    """
+    required = list(required)
+    holding = [s.name for s in other_sheets if s.has_rows and _names_all(s.header, required)]
+    if not holding:
+        return
+    if _names_all(header, required):
+        raise FileFault(
+            file,
+            "several_data_sheets",
+            f"the first sheet, {sheet!r}, holds rows of the extract and {_sheets(holding)} "
+            "too; only the first sheet is read: put every row on it",
+        )
+    raise FileFault(
+        file,
+        "data_not_on_first_sheet",
+        f"the first sheet, {sheet!r}, is not the extract; its rows are on {_sheets(holding)}: "
+        "move that sheet to the front of the workbook",
+    )
+
+
+def _sheets(names: list[str]) -> str:
+    quoted = ", ".join(repr(name) for name in names)
+    return f"sheet {quoted}" if len(names) == 1 else f"sheets {quoted}"
+
+
+def _names_all(header: tuple[str, ...], required: list[str]) -> bool:
+    keys = {header_key(name) for name in header}
+    return all(header_key(column) in keys for column in required)

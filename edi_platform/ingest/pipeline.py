@@ -1,9 +1,10 @@
 """One partition: landing file -> raw Parquet, quarantine and data-quality report.
 
-read -> match headers -> parse and pseudonymise -> partition checks (org,
-survey year) -> validate (pandera) -> write. Any fault leaves the previous
-raw Parquet untouched; the quarantine folder always describes the latest
-attempt, so the submitter can see why it did or did not load.
+check where the file is -> read -> match headers -> parse and pseudonymise ->
+partition checks (org, survey year) -> validate (pandera) -> write. Any fault
+leaves the previous raw Parquet untouched; the quarantine folder always
+describes the latest attempt, so the submitter can see why it did or did not
+load.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from edi_platform.ingest.convert import convert
 from edi_platform.ingest.errors import FileFault, IngestError, TooManyRejected
 from edi_platform.ingest.extracts import EXTRACT_SPECS, ExtractSpec
 from edi_platform.ingest.file_checks import check_partition_values
-from edi_platform.ingest.headers import match_headers
+from edi_platform.ingest.headers import check_sheets, match_headers
 from edi_platform.ingest.pseudonymise import DEMO_KEY
 from edi_platform.ingest.quality import (
     Issue,
@@ -33,6 +34,7 @@ from edi_platform.ingest.read import SOURCE_ROW, read_table
 from edi_platform.ingest.schemas import MODELS
 from edi_platform.ingest.store import write_parquet, write_text
 from edi_platform.ingest.validate import validate
+from edi_platform.landing import in_partition_folder
 from edi_platform.paths import DataPaths
 from edi_platform.years import ReportingYear
 
@@ -139,6 +141,7 @@ def ingest_partition(
         return report
 
     try:
+        _refuse_outside_landing(source, paths, reporting_year, org_code, attempt.file)
         loaded = _load(spec, org_code, year, source, key, settings, attempt)
     except IngestError as error:
         too_many = isinstance(error, TooManyRejected)
@@ -185,11 +188,13 @@ def _load(
     attempt.sha256 = hashlib.sha256(data).hexdigest()
     table = read_table(data, source.suffix.lower(), file)
     attempt.rows_read = table.rows.height
+    required = [c.source for c in spec.columns if c.required]
+    check_sheets(table.sheet, table.header, table.other_sheets, required, file)
     headers = match_headers(
         table.header,
         table.rows,
         columns=[c.source for c in spec.columns],
-        required=[c.source for c in spec.columns if c.required],
+        required=required,
         file=file,
     )
     attempt.unknown = headers.unknown
@@ -208,10 +213,29 @@ def _load(
             "too_many_rejected",
             f"{attempt.rows_rejected:,} of {attempt.rows_read:,} rows "
             f"({attempt.rejected_share:.2%}) broke a rule; the limit is "
-            f"{settings.max_rejected_share:.0%}",
+            f"{settings.max_rejected_share:.0%}; the first is {_first_fault(attempt.rejected)}",
         )
     rejected_rows = attempt.rejected[SOURCE_ROW].unique().implode()
     return converted.typed.filter(~pl.col(SOURCE_ROW).is_in(rejected_rows)).sort(SOURCE_ROW)
+
+
+def _refuse_outside_landing(
+    source: Path, paths: DataPaths, reporting_year: str, org_code: str, file: str
+) -> None:
+    """Read only files directly in the partition's own landing folder.
+
+    Checked before anything is read, so a path with '..' or a symbolic link cannot
+    make ingest read (or report the checksum of) a file anywhere else, nor load
+    another trust's file into this trust's partition.
+    """
+    if not in_partition_folder(source, paths, reporting_year, org_code):
+        folder = paths.landing_dir(reporting_year, org_code).relative_to(paths.root)
+        raise FileFault(
+            file,
+            "outside_landing_folder",
+            f"the path leads outside {folder.as_posix()}/ (through '..' or a link); "
+            "only files in that folder are read",
+        )
 
 
 def _read_bytes(source: Path, extract: str, settings: IngestSettings, file: str) -> bytes:
@@ -224,9 +248,25 @@ def _read_bytes(source: Path, extract: str, settings: IngestSettings, file: str)
         raise FileFault(
             file,
             "file_too_large",
-            f"the file is {size / _MB:,.1f} MB; the limit is {settings.max_file_mb:g} MB",
+            f"the file is {_size(size)}; the limit is {_size(settings.max_file_mb * _MB)} "
+            "(ingest.max_file_mb)",
         )
     return source.read_bytes()
+
+
+def _size(n_bytes: float) -> str:
+    # Kilobytes below a megabyte, so a small limit is not shown as '0.0 MB'.
+    return f"{n_bytes / _MB:,.1f} MB" if n_bytes >= _MB else f"{n_bytes / 1024:,.1f} KB"
+
+
+def _first_fault(rejected: pl.DataFrame) -> str:
+    """The first rejected row's fault, worded like a file fault: 'row 3, column fte: out_of_range'."""
+    first_row = rejected.filter(pl.col(SOURCE_ROW) == pl.col(SOURCE_ROW).min())
+    # A fault of the whole row (too_many_fields) comes first: it explains the others,
+    # which are only its values shifted into the wrong columns.
+    first = first_row.sort(pl.col("column").is_not_null(), maintain_order=True).row(0, named=True)
+    column = f", column {first['column']}" if first["column"] else ""
+    return f"row {first[SOURCE_ROW]}{column}: {first['rule']}"
 
 
 def _quarantine_rows(faults: pl.DataFrame, shown: pl.DataFrame) -> pl.DataFrame:
@@ -244,8 +284,14 @@ def _quarantine_rows(faults: pl.DataFrame, shown: pl.DataFrame) -> pl.DataFrame:
 
 
 def _display_name(source: Path, paths: DataPaths) -> str:
-    """The file as the submitter knows it: relative to the data root when inside it."""
-    try:
-        return source.resolve().relative_to(paths.root.resolve()).as_posix()
-    except ValueError:
-        return str(source)
+    """The file as the submitter knows it: relative to the data root when inside it.
+
+    The path as given comes first, so a path that climbs out of its folder with
+    '..' is shown as it was given, not as where it leads.
+    """
+    for path, root in ((source, paths.root), (source.resolve(), paths.root.resolve())):
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return str(source)

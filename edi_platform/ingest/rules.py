@@ -11,6 +11,10 @@ from __future__ import annotations
 FILE_RULES = {
     "file_not_found": "The landing file does not exist.",
     "file_name": "The file must be named <extract>.csv or <extract>.xlsx.",
+    "outside_landing_folder": (
+        "The path leads out of the trust-year's landing folder (through '..' or a link): "
+        "only files directly in landing/<year>/<org>/ are read."
+    ),
     "file_too_large": "The file is larger than the configured limit and was not read.",
     "empty_file": "The file is empty.",
     "not_a_text_file": "The file is not a text CSV file (it contains binary data).",
@@ -18,6 +22,21 @@ FILE_RULES = {
     "unreadable_workbook": "The file could not be opened as an Excel .xlsx workbook.",
     "unbalanced_quotes": 'A quoted field is never closed: a " character is missing or stray.',
     "malformed_csv": "The file could not be read as comma-separated values.",
+    "wrong_delimiter": (
+        "The file is separated by semicolons, tabs or vertical bars, not commas: "
+        "save it as 'CSV (Comma delimited)'."
+    ),
+    "truncated_file": (
+        "The file stops part-way through its last row: it was cut short, so rows may be missing."
+    ),
+    "data_not_on_first_sheet": (
+        "The workbook's first sheet is not the extract, but another sheet is: only the first "
+        "sheet is read."
+    ),
+    "several_data_sheets": (
+        "More than one sheet of the workbook holds rows of the extract: only the first sheet "
+        "is read, so every row must be on it."
+    ),
     "missing_column": "A required column is missing from the header row.",
     "duplicate_column": "Two header cells name the same column (after ignoring case, spaces and punctuation).",
     "no_data_rows": "The file has a header row but no data rows.",

@@ -18,6 +18,11 @@ from edi_platform.ingest import codes
 from edi_platform.ingest.values import AGE_BANDS
 
 PSEUDONYM = r"^[0-9a-f]{64}$"
+# Pay above these is not NHS pay but a keying or export slip (a lost decimal point
+# turns 2345.67 into 234567): more than four times the highest NHS salary in one
+# month, and more than twice the largest Clinical Excellence Award in a year.
+MAX_PAY_PERIOD = 100_000
+MAX_BONUS_12M = 200_000
 
 # Dataframe-level check name -> (rule id, source column it is reported against).
 CHECK_RULES: dict[str, tuple[str, str]] = {
@@ -76,10 +81,10 @@ class EsrStaff(RawPartition):
     sexual_orientation: pl.String = pa.Field(nullable=True)
     fte: pl.Float64 = pa.Field(gt=0, le=1.5)
     weekly_contracted_hours: pl.Float64 = pa.Field(gt=0, le=80)
-    ordinary_pay_period: pl.Decimal(18, 2) = pa.Field(ge=0)
+    ordinary_pay_period: pl.Decimal(18, 2) = pa.Field(ge=0, le=MAX_PAY_PERIOD)
     pay_period_days: pl.Int32 = pa.Field(ge=1, le=31)
     full_pay_relevant: pl.Boolean
-    bonus_pay_12m: pl.Decimal(18, 2) = pa.Field(ge=0)
+    bonus_pay_12m: pl.Decimal(18, 2) = pa.Field(ge=0, le=MAX_BONUS_12M)
     board_member: pl.Boolean
     board_voting: pl.Boolean
     board_executive: pl.Boolean

@@ -1,23 +1,24 @@
 """Atomic writes: a reader (dbt, a person) sees the old file or the new one, never half.
 
 Files are written in a scratch folder under the data root (on the same disk,
-outside every zone's glob) and renamed over the target.
+outside every zone's glob) and renamed over the target; a file left there by
+a killed process is removed by the next run (edi_platform/temporary_files.py).
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
+from edi_platform.temporary_files import make_temporary
+
 
 def _replace(target: Path, scratch: Path, write: Callable[[Path], None]) -> None:
-    scratch.mkdir(parents=True, exist_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = scratch / f"{uuid.uuid4().hex}{target.suffix}"
+    temporary = make_temporary(target, scratch)
     try:
         write(temporary)
         os.replace(temporary, target)

@@ -18,31 +18,32 @@ Cells:
   cells (not zero), and its ``Suppressed`` column says ``Yes``; a suppressed
   row's input values are ignored even if the input held them;
 - text is written with ``write_string``, which never turns text into a
-  formula, and is also *sanitised*: a text that starts with ``=``, ``+``,
-  ``-``, ``@``, a tab or a carriage return gets a leading apostrophe
-  (``'=SUM(A1)``), the OWASP recommendation against formula injection. The
-  apostrophe is visible in the cell, so nobody mistakes it for a formula,
-  and the text stays inert if the sheet is exported to CSV, re-opened in
-  another program or re-typed by a person. (A leading space was rejected:
-  some spreadsheet programs strip it on CSV import and then evaluate.)
+  formula (the workbook is also opened with ``strings_to_formulas`` off), and
+  is also *sanitised* (``formulas.safe_text``): a text that starts with
+  ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+  apostrophe (``'=SUM(A1)``), the OWASP recommendation against formula
+  injection. The apostrophe is visible in the cell, so nobody mistakes it for
+  a formula, and the text stays inert if the sheet is exported to CSV,
+  re-opened in another program or re-typed by a person. (A leading space was
+  rejected: some spreadsheet programs strip it on CSV import and then evaluate.)
 """
 
 from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
 from edi_platform.config import IcsConfig
+from edi_platform.publish.formulas import safe_text
 from edi_platform.publish.report import DIRECTION_TEXT, FAMILIES, FAMILY_NOTES, POSITION_TEXT
+from edi_platform.temporary_files import make_temporary
 
 HIA_SHEET = "HIA scorecard"
 NOTES_SHEET = "Notes"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 NUMBER_FORMATS = {
     "percent": "0.0",
@@ -116,12 +117,6 @@ HIA_COLUMNS = (
 SUPPRESSED_COLUMNS = frozenset(
     {"value", "ci_lower", "ci_upper", "numerator", "denominator", "z_score", "change"}
 )
-
-
-def safe_text(value) -> str:
-    """Text that no spreadsheet will run as a formula (see module docstring)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _is_number(value) -> bool:
@@ -289,11 +284,10 @@ def write_board_pack(
     path.parent.mkdir(parents=True, exist_ok=True)
     comparison = system_comparison.filter(pl.col("reporting_year") == year)
     hia = hia_scorecard.filter(pl.col("reporting_year") == year)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
+    temporary = make_temporary(path)
     try:
         workbook = xlsxwriter.Workbook(
-            temporary,
+            str(temporary),
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
         )
         workbook.set_properties({"title": f"EDI board pack {year}"})
@@ -318,6 +312,6 @@ def write_board_pack(
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return path

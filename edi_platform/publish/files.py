@@ -1,8 +1,8 @@
 """Writing published tables to files: atomically, and safe to open in a spreadsheet.
 
-A text cell starting with ``=``, ``+``, ``-`` or ``@`` is run as a formula by
-Excel and other spreadsheets (CSV injection); such text cells get a leading
-apostrophe. Numbers stay numbers: a negative pay gap is -3.2, not '-3.2.
+Text cells that a spreadsheet would run as a formula get a leading apostrophe
+(``formulas``), in the CSV and, so that both files hold the same values, in the
+Parquet file too. Numbers stay numbers: a negative pay gap is -3.2, not '-3.2.
 """
 
 from __future__ import annotations
@@ -12,28 +12,20 @@ from pathlib import Path
 
 import polars as pl
 
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@")
-
-
-def defuse_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix an apostrophe to every text cell that a spreadsheet would read as a formula."""
-    risky = "^[" + "".join("\\" + p for p in FORMULA_PREFIXES) + "]"
-    return frame.with_columns(
-        pl.when(pl.col(name).str.contains(risky))
-        .then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name))
-        .alias(name)
-        for name, dtype in frame.schema.items()
-        if dtype == pl.String
-    )
+from edi_platform.publish.formulas import defuse_formulas
+from edi_platform.temporary_files import make_temporary
 
 
 def _replace(path: Path, write) -> None:
     # Readers (the report, a download) never see half a file: write beside it, then rename.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    write(temporary)
-    os.replace(temporary, path)
+    temporary = make_temporary(path)
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o644)  # created private; published files are for circulation
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_table(frame: pl.DataFrame, directory: Path, name: str) -> list[Path]:

@@ -36,7 +36,6 @@ import hashlib
 import multiprocessing
 import os
 import re
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -47,6 +46,7 @@ from markupsafe import Markup
 
 from edi_platform.config import IcsConfig
 from edi_platform.publish import charts
+from edi_platform.temporary_files import make_temporary
 
 FAMILIES = ("WRES", "WDES", "Pay gaps", "Violence")
 FAMILY_NOTES = {
@@ -473,16 +473,14 @@ def render_reports(
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = make_temporary(path)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+        temporary.write_bytes(data)
         # mkstemp creates the file private (0600); published files are for circulation.
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
