@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # .<target name>.<pid>.<random>.tmp, and DuckDB's write-ahead log beside it
@@ -21,6 +22,24 @@ _TEMPORARY = re.compile(r"^\..+\.(?P<pid>\d+)\.[^.]+\.tmp(\.wal)?$")
 
 # Never touched: trusts' own files, and Dagster's storage (it has its own rules).
 _LEFT_ALONE = ("landing", "dagster_home")
+
+
+@contextmanager
+def atomic_write(target: Path, directory: Path | None = None) -> Iterator[Path]:
+    """A temporary path to write ``target``'s next version to (see ``make_temporary``).
+
+    When the block ends, the file is made readable by all (as any file the platform
+    writes; mkstemp creates it private) and renamed over ``target``; if the block
+    fails, it is removed and ``target`` stays as it was.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = make_temporary(target, directory)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def make_temporary(target: Path, directory: Path | None = None) -> Path:

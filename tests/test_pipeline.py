@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dbt_support
 import duckdb
+import outputs
 import polars as pl
 import pytest
 from browser import ARTIFACTS, CHROMIUM
@@ -153,14 +154,7 @@ def test_an_analyst_session_open_all_along_never_blocks_the_run(cli_run):
 
 
 def _marts(warehouse: Path) -> dict[str, pl.DataFrame]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [r[0] for r in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-        ).fetchall()]  # fmt: skip
-        return {
-            name: pl.from_arrow(con.sql(f"select * from marts.{name}").to_arrow_table())
-            for name in names
-        }
+    return {n: f for n, f in outputs.warehouse_tables(warehouse).items() if n.startswith("marts.")}
 
 
 def test_parallel_ingest_gives_the_raw_files_and_marts_of_a_serial_run(cli_run, tmp_path):
@@ -192,9 +186,9 @@ def test_parallel_ingest_gives_the_raw_files_and_marts_of_a_serial_run(cli_run, 
     expected, actual = _marts(serial.warehouse), _marts(cli_run.paths.warehouse)
     assert set(actual) == set(expected) and len(actual) >= 5
     for name, frame in expected.items():
-        assert_frame_equal(
-            actual[name].sort(actual[name].columns, nulls_last=True),
-            frame.sort(frame.columns, nulls_last=True),
+        assert_frame_equal(  # both sorted by every column (tests/outputs.py)
+            actual[name],
+            frame,
             check_exact=False,
             rel_tol=1e-9,
         )

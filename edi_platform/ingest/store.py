@@ -7,23 +7,17 @@ a killed process is removed by the next run (edi_platform/temporary_files.py).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from edi_platform.temporary_files import make_temporary
+from edi_platform.temporary_files import atomic_write
 
 
 def _replace(target: Path, scratch: Path, write: Callable[[Path], None]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = make_temporary(target, scratch)
-    try:
+    with atomic_write(target, scratch) as temporary:
         write(temporary)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def write_parquet(

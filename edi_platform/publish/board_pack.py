@@ -19,19 +19,13 @@ Cells:
   row's input values are ignored even if the input held them;
 - text is written with ``write_string``, which never turns text into a
   formula (the workbook is also opened with ``strings_to_formulas`` off), and
-  is also *sanitised* (``formulas.safe_text``): a text that starts with
-  ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
-  apostrophe (``'=SUM(A1)``), the OWASP recommendation against formula
-  injection. The apostrophe is visible in the cell, so nobody mistakes it for
-  a formula, and the text stays inert if the sheet is exported to CSV,
-  re-opened in another program or re-typed by a person. (A leading space was
-  rejected: some spreadsheet programs strip it on CSV import and then evaluate.)
+  text a spreadsheet could still take for a formula gets a leading apostrophe
+  (``formulas.safe_text``: the rule and why are in edi_platform/publish/formulas.py).
 """
 
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import polars as pl
@@ -40,7 +34,7 @@ import xlsxwriter
 from edi_platform.config import IcsConfig
 from edi_platform.publish.formulas import safe_text
 from edi_platform.publish.report import DIRECTION_TEXT, FAMILIES, FAMILY_NOTES, POSITION_TEXT
-from edi_platform.temporary_files import make_temporary
+from edi_platform.temporary_files import atomic_write
 
 HIA_SHEET = "HIA scorecard"
 NOTES_SHEET = "Notes"
@@ -281,11 +275,9 @@ def write_board_pack(
 ) -> Path:
     """Write the board pack for ``year`` to ``path`` (see module docstring)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     comparison = system_comparison.filter(pl.col("reporting_year") == year)
     hia = hia_scorecard.filter(pl.col("reporting_year") == year)
-    temporary = make_temporary(path)
-    try:
+    with atomic_write(path) as temporary:
         workbook = xlsxwriter.Workbook(
             str(temporary),
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
@@ -308,10 +300,4 @@ def write_board_pack(
         writer.table(workbook.add_worksheet(HIA_SHEET), HIA_COLUMNS, hia_rows)
         _notes(workbook.add_worksheet(NOTES_SHEET), writer, config, year, comparison)
         workbook.close()
-        # mkstemp creates the file private (0600); published files are for circulation.
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return path

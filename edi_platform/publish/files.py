@@ -7,25 +7,18 @@ Parquet file too. Numbers stay numbers: a negative pay gap is -3.2, not '-3.2.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import polars as pl
 
 from edi_platform.publish.formulas import defuse_formulas
-from edi_platform.temporary_files import make_temporary
+from edi_platform.temporary_files import atomic_write
 
 
 def _replace(path: Path, write) -> None:
     # Readers (the report, a download) never see half a file: write beside it, then rename.
-    temporary = make_temporary(path)
-    try:
+    with atomic_write(path) as temporary:
         write(temporary)
-        os.chmod(temporary, 0o644)  # created private; published files are for circulation
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def write_table(frame: pl.DataFrame, directory: Path, name: str) -> list[Path]:

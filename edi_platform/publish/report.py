@@ -46,7 +46,7 @@ from markupsafe import Markup
 
 from edi_platform.config import IcsConfig
 from edi_platform.publish import charts
-from edi_platform.temporary_files import make_temporary
+from edi_platform.temporary_files import atomic_write
 
 FAMILIES = ("WRES", "WDES", "Pay gaps", "Violence")
 FAMILY_NOTES = {
@@ -473,15 +473,8 @@ def render_reports(
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    temporary = make_temporary(path)
-    try:
+    with atomic_write(path) as temporary:
         temporary.write_bytes(data)
-        # mkstemp creates the file private (0600); published files are for circulation.
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def render_report(
