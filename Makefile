@@ -3,14 +3,19 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# The pandas baseline of the benchmark runs in an environment of its own (edi_platform/bench/).
+BENCH_VENV  := .venv-bench
+BENCH_LOCK  := edi_platform/bench/pandas-requirements.lock
+BENCH_STAMP := $(BENCH_VENV)/.installed-$(shell cat $(BENCH_LOCK) | cksum | cut -d' ' -f1)
 UV_VERSION := 0.13.9
 HOST   ?= 127.0.0.1
 PORT   ?= 3000
 
-# Debian packages the tests need: Chromium for the browser test of the published report.
+# Debian packages the tests need: Chromium for the browser test of the published report,
+# PostgreSQL's server for the warehouse equivalence test (tests/postgres_server.py).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test dev lint manifest clean chromium
+.PHONY: setup run test bench bench-env dev lint manifest clean chromium postgresql
 
 setup: $(STAMP) dbt_project/target/manifest.json
 
@@ -32,13 +37,33 @@ manifest: $(STAMP)
 run: setup
 	$(BIN)/edi demo
 
-test: setup chromium
+test: setup chromium postgresql bench-env
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+# Times the platform on generated workloads (an ICS year, 2x-8x its size, ten years of
+# history, a national year) against DuckDB reading the files and a plain pandas script;
+# prints the table, writes build/bench/results.json. docs/performance.md.
+bench: setup bench-env
+	EDI_BENCH_PANDAS_PYTHON=$(BENCH_VENV)/bin/python $(BIN)/edi bench
+
+bench-env: $(BENCH_STAMP)
+
+$(BENCH_STAMP): $(BENCH_LOCK) $(STAMP)
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BIN)/uv pip install --quiet --python $(BENCH_VENV)/bin/python -r $(BENCH_LOCK)
+	rm -f $(BENCH_VENV)/.installed-*
+	touch $@
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's server package; the tests start their own throw-away cluster on a free port.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 dev: setup
 	EDI_MODE=$${EDI_MODE:-demo} $(BIN)/edi dev --host $(HOST) --port $(PORT)
@@ -61,4 +86,4 @@ lint: $(STAMP)
 	fi
 
 clean:
-	rm -rf $(VENV) dbt_project/target dbt_project/logs
+	rm -rf $(VENV) $(BENCH_VENV) dbt_project/target dbt_project/logs

@@ -29,6 +29,7 @@ from edi_platform.landing import find_landing_file
 from edi_platform.paths import EXTRACTS, DataPaths
 
 ROWS_VALID = "rows_valid"
+STAGE_SECONDS = "seconds_by_stage"
 
 
 def raw_key(extract: str) -> AssetKey:
@@ -117,6 +118,8 @@ def _materialization_metadata(result: IngestResult) -> dict:
         "quality_report": MetadataValue.path(str(result.report_file)),
         "unknown_columns_ignored": ", ".join(result.unknown_columns) or "none",
         "demo_key": result.used_demo_key,
+        # Where the time went (read, pseudonymise, validate, write), in seconds.
+        STAGE_SECONDS: MetadataValue.json({k: round(v, 4) for k, v in result.seconds.items()}),
     }
 
 

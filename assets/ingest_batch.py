@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
 
-from assets.ingest import ingest_assets, raw_key
+from assets.ingest import STAGE_SECONDS, ingest_assets, raw_key
 from assets.interrupted import edi_run_tags
 from assets.jobs import INGEST_JOB, ingest_job
 from assets.landing import landing_specs
 from assets.partitions import partition_key, trust_year_partitions
 from edi_platform.config import IcsConfig
 from edi_platform.paths import EXTRACTS, DataPaths
+from edi_platform.stopwatch import Stopwatch
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 Partition = tuple[str, str, tuple[str, ...]]  # org code, year, extracts that arrived
@@ -39,6 +40,7 @@ class IngestReport:
     success: bool
     summary: str
     failures: tuple[str, ...]
+    seconds: dict[str, float]  # ingest's stages, added up over the partition's extracts
 
 
 _WORKER: dict = {}
@@ -71,6 +73,7 @@ def _ingest_one(org_code: str, year: str, extracts: tuple[str, ...]) -> IngestRe
         result.success,
         describe_ingest(result, missing),
         tuple(failure_messages(result)),
+        stage_seconds(result),
     )
 
 
@@ -106,6 +109,15 @@ def describe_ingest(result: ExecuteInProcessResult, missing: list[str]) -> str:
         parts.append(f"{event.asset_key.path[-1]} {loaded:,} rows{note}")
     parts += [f"{extract} not received" for extract in missing]
     return "; ".join(parts) or "nothing loaded"
+
+
+def stage_seconds(result: ExecuteInProcessResult) -> dict[str, float]:
+    watch = Stopwatch()
+    for event in result.get_asset_materialization_events():
+        stages = event.materialization.metadata.get(STAGE_SECONDS)
+        if stages is not None:
+            watch.add(stages.value)
+    return watch.seconds
 
 
 def failure_messages(result: ExecuteInProcessResult) -> list[str]:

@@ -31,22 +31,16 @@ def ingest_job():
     )
 
 
-def jobs(warehouse: AssetsDefinition, publish: list[AssetsDefinition], checks: list) -> list:
-    return [
+def jobs(warehouse: list[AssetsDefinition], publish: list[AssetsDefinition], checks: list) -> list:
+    """``warehouse``: the dbt assets, after the raw loader on PostgreSQL. No publish job
+    when there is nothing to publish (on PostgreSQL, until the published layer is ported)."""
+    defined = [
         ingest_job(),
         define_asset_job(
             WAREHOUSE_JOB,
-            selection=AssetSelection.assets(warehouse),
-            description="Build and test the dbt warehouse (seeds, staging, and later layers).",
-        ),
-        # Its own job, run after the warehouse: a failed dbt test should not stop the
-        # analysts' tables from building, and the published layer reads them all.
-        define_asset_job(
-            PUBLISH_JOB,
-            selection=AssetSelection.assets(*publish),
-            executor_def=in_process_executor,
-            description="Disclosure-controlled system comparison, HIA scorecard, board pack "
-            "and report, then the analysts' database.",
+            selection=AssetSelection.assets(*warehouse),
+            description="Build and test the dbt warehouse (seeds, staging, and later layers); "
+            "on PostgreSQL, load the raw Parquet into it first.",
         ),
         define_asset_job(
             FRESHNESS_JOB,
@@ -54,3 +48,16 @@ def jobs(warehouse: AssetsDefinition, publish: list[AssetsDefinition], checks: l
             description="Which trusts are late with this year's extracts.",
         ),
     ]
+    if publish:
+        # Its own job, run after the warehouse: a failed dbt test should not stop the
+        # analysts' tables from building, and the published layer reads them all.
+        defined.append(
+            define_asset_job(
+                PUBLISH_JOB,
+                selection=AssetSelection.assets(*publish),
+                executor_def=in_process_executor,
+                description="Disclosure-controlled system comparison, HIA scorecard, board "
+                "pack and report, then the analysts' database.",
+            )
+        )
+    return defined

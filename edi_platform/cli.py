@@ -6,6 +6,7 @@
     edi demo         generate the sample ICS if landing is empty, then run
     edi dev          start the Dagster UI (bound to 127.0.0.1 unless told otherwise)
     edi prepare-dbt  parse the dbt project once, so code loads never have to
+    edi bench        time the platform on generated workloads (docs/performance.md)
 
 The orchestration commands import the Dagster layer (``assets``) only when
 they run: the rest of ``edi_platform`` never depends on Dagster.
@@ -14,6 +15,7 @@ they run: the rest of ``edi_platform`` never depends on Dagster.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -49,9 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--overwrite", action="store_true", help="replace files already in landing"
     )
+    generate.add_argument(
+        "--workers", type=int, default=1, help="trusts generated side by side (default 1)"
+    )
     generate.set_defaults(handler=_generate)
 
     run = commands.add_parser("run", help="ingest the landing zone and build the warehouse")
+    run.add_argument(
+        "--trusts",
+        help="comma-separated org codes to re-ingest, e.g. after one trust resubmits "
+        "(default: every trust); the warehouse and published outputs are rebuilt either way",
+    )
     _add_workers(run)
     run.set_defaults(handler=_run, years=None)
 
@@ -81,7 +91,35 @@ def _parser() -> argparse.ArgumentParser:
 
     prepare = commands.add_parser("prepare-dbt", help="parse the dbt project (writes its manifest)")
     prepare.set_defaults(handler=_prepare_dbt)
+
+    bench = commands.add_parser(
+        "bench", help="time the platform on generated workloads (docs/performance.md)"
+    )
+    bench.add_argument(
+        "--workloads",
+        help="comma-separated subset of: " + ", ".join(_bench_workloads()) + " (default: all)",
+    )
+    bench.add_argument("--work-dir", default="build/bench", help="where workloads are generated")
+    bench.add_argument("--output", default="build/bench/results.json", help="results as JSON")
+    bench.set_defaults(handler=_bench)
     return parser
+
+
+def _bench_workloads() -> tuple[str, ...]:
+    from edi_platform.bench.workloads import WORKLOAD_NAMES
+
+    return WORKLOAD_NAMES
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from edi_platform.bench.run import run_bench
+
+    names = tuple(args.workloads.split(",")) if args.workloads else _bench_workloads()
+    unknown = [n for n in names if n not in _bench_workloads()]
+    if unknown:
+        print(f"edi: unknown workload(s) {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    return run_bench(names, Path(args.work_dir), Path(args.output))
 
 
 def _add_workers(parser: argparse.ArgumentParser) -> None:
@@ -90,6 +128,9 @@ def _add_workers(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="partitions ingested side by side (default: one per CPU core)",
+    )
+    parser.add_argument(
+        "--timings", help="write each stage's wall and CPU seconds to this JSON file"
     )
 
 
@@ -115,7 +156,14 @@ def _generate(args: argparse.Namespace) -> int:
         )
         return 2
     years = parse_year_range(args.years) if args.years else None
-    summary = generate_ics(config, paths.landing, seed=args.seed, years=years, scale=args.scale)
+    summary = generate_ics(
+        config,
+        paths.landing,
+        seed=args.seed,
+        years=years,
+        scale=args.scale,
+        workers=getattr(args, "workers", 1),
+    )
     print(f"Generated {len(summary.files)} landing files for {config.icb_code} in {paths.landing}")
     return 0
 
@@ -134,12 +182,27 @@ def _run(args: argparse.Namespace) -> int:
 
     from assets.runner import run_pipeline
 
+    trusts = getattr(args, "trusts", None)
+    trusts = [t.strip().upper() for t in trusts.split(",")] if trusts else None
+    unknown = [t for t in trusts or () if t not in config.org_codes]
+    if unknown:
+        print(f"edi: {', '.join(unknown)} not a trust of {config.icb_code}", file=sys.stderr)
+        return 2
     outcome = run_pipeline(
         config,
         data_paths(),
         years=getattr(args, "years", None),
+        trusts=trusts,
         workers=getattr(args, "workers", None),
     )
+    if getattr(args, "timings", None):
+        timings = {
+            "stages": outcome.stages,
+            "ingest_stages": outcome.ingest_stages,
+            "partitions_ok": outcome.partitions_ok,
+            "partitions_failed": outcome.partitions_failed,
+        }
+        Path(args.timings).write_text(json.dumps(timings, indent=2), encoding="utf-8")
     if not outcome.ok:
         print(
             f"edi run finished with failures: {outcome.partitions_failed} partition(s) failed"

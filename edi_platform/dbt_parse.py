@@ -13,7 +13,10 @@ class DbtParseError(RuntimeError):
     pass
 
 
-def parse_dbt_project(dbt: str, project_dir: Path, target: str = "duckdb") -> None:
+def parse_dbt_project(
+    dbt: str, project_dir: Path, target: str = "duckdb", target_path: Path | None = None
+) -> None:
+    """Write the manifest for ``target`` into ``target_path`` (dbt's default: target/)."""
     env = {**os.environ, "EDI_DATA_DIR": os.environ.get("EDI_DATA_DIR") or str(data_dir())}
     completed = subprocess.run(
         [
@@ -25,6 +28,7 @@ def parse_dbt_project(dbt: str, project_dir: Path, target: str = "duckdb") -> No
             str(project_dir),
             "--target",
             target,
+            *(["--target-path", str(target_path)] if target_path else []),
             "--quiet",
         ],
         cwd=project_dir,

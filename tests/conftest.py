@@ -10,6 +10,9 @@ import pytest
 # Tests use the published demo pseudonymisation key, never a real one.
 os.environ["EDI_MODE"] = "test"
 os.environ.pop("EDI_PSEUDONYMISATION_KEY", None)
+# Tests build DuckDB unless they choose PostgreSQL themselves (test_postgres_equivalence.py),
+# whatever warehouse the developer's shell points at.
+os.environ.pop("EDI_WAREHOUSE", None)
 
 
 @pytest.fixture

@@ -83,6 +83,8 @@ class CliRun:
     key: str
     """The pseudonymisation key of the run (not the demo key: the personal-data scan
     looks for it in everything written)."""
+    timings: Path | None = None
+    """Each stage's wall and CPU seconds (`--timings`)."""
     outputs: dict = field(default_factory=dict)
     """What the run wrote (tests/outputs.py), recorded before any test changes it."""
 
@@ -116,6 +118,7 @@ def cli_run(tmp_path_factory, dbt_manifest) -> Iterator[CliRun]:
     data = root / "data"
     paths = DataPaths(data)
     config_file = root / "other-ics.yaml"
+    timings = root / "timings.json"  # what `edi bench` reads (test_bench.py)
     config_file.write_text(yaml.safe_dump(RAW_CONFIG))
     with pytest.MonkeyPatch.context() as env:
         env.setenv("EDI_DATA_DIR", str(data))
@@ -125,11 +128,12 @@ def cli_run(tmp_path_factory, dbt_manifest) -> Iterator[CliRun]:
         analyst = AnalystSession(paths.analyst_database)  # open from before the run
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = edi([*edi_args(config_file, data), *BACKFILL])
+            code = edi([*edi_args(config_file, data), *BACKFILL, "--timings", str(timings)])
         with DagsterInstance.get() as instance:
             jobs = {r.job_name for r in instance.get_runs()}
     run = CliRun(paths, code, out.getvalue(), err.getvalue(), analyst, jobs, config_file, RUN_KEY)
     run.outputs = outputs.snapshot(paths)
+    run.timings = timings
     try:
         yield run
     finally:

@@ -648,3 +648,13 @@ def test_dates_of_birth_give_working_ages(small):
     age = pl.col("_year").str.slice(0, 4).cast(pl.Int32) + 1 - as_date("date_of_birth").dt.year()
     ages = esr.select(age.alias("age"))["age"].drop_nulls()
     assert ages.min() >= 16 and ages.max() <= 76
+
+
+def test_trusts_generated_side_by_side_give_the_same_files(tmp_path):
+    config = _config(trusts=SAMPLE["trusts"][:2])
+    alone = generate_ics(config, tmp_path / "one", years=["2022-23"], scale=SMALL)
+    parallel = generate_ics(config, tmp_path / "two", years=["2022-23"], scale=SMALL, workers=2)
+    assert [f.path.name for f in alone.files] == [f.path.name for f in parallel.files]
+    for a, b in zip(alone.files, parallel.files, strict=True):
+        assert (a.org_code, a.extract, a.rows) == (b.org_code, b.extract, b.rows)
+        assert a.path.read_bytes() == b.path.read_bytes(), a.path

@@ -283,3 +283,15 @@ def test_a_trust_sized_esr_file_rejects_only_its_bad_rows(tmp_path):
     source = land_csv(tmp_path, "esr_staff", rows)
     result = ingest(tmp_path, "esr_staff", source)
     assert (result.rows_loaded, result.rows_rejected) == (14_985, 15)
+
+
+def test_each_stage_of_ingest_is_timed(tmp_path):
+    import time
+
+    source = land_csv(tmp_path, "esr_staff", valid_rows("esr_staff", 3))
+    started = time.perf_counter()
+    result = ingest(tmp_path, "esr_staff", source)
+    elapsed = time.perf_counter() - started
+    assert set(result.seconds) == {"read", "pseudonymise", "validate", "write"}
+    assert all(seconds > 0 for seconds in result.seconds.values())
+    assert sum(result.seconds.values()) <= elapsed

@@ -3,7 +3,19 @@
     expressions (usually column names) and returns an SQL expression, written
     only with functions that DuckDB, PostgreSQL and Spark all have (sqrt, ln,
     exp, nullif), so the marts stay portable.
+
+    Decimal literals such as 1.96 are exact decimals on every engine, but a
+    decimal divided by a number is a double on DuckDB and an exact decimal,
+    rounded to about 16 digits, on PostgreSQL, which would then differ from
+    DuckDB in the last digits. So every such quotient divides a double
+    (to_double): the value DuckDB already converts to, so DuckDB's results are
+    unchanged and PostgreSQL does the same double arithmetic.
 -#}
+
+{#- an expression as a double, the type DuckDB gives a decimal it divides -#}
+{% macro to_double(expression) -%}
+    cast({{ expression }} as {{ type_double() }})
+{%- endmacro %}
 
 {#- numerator / denominator as a double, null when the denominator is zero or null -#}
 {% macro safe_divide(numerator, denominator) -%}
@@ -27,13 +39,13 @@
 {% macro _wilson(x, n, z, sign) -%}
     (
         (
-            {{ safe_divide(x, n) }} + {{ z }} * {{ z }} / (2.0 * nullif({{ n }}, 0))
+            {{ safe_divide(x, n) }} + {{ to_double(z ~ ' * ' ~ z) }} / (2.0 * nullif({{ n }}, 0))
             {{ sign }} {{ z }} * sqrt(
                 {{ safe_divide(x, n) }} * (1 - {{ safe_divide(x, n) }}) / nullif({{ n }}, 0)
-                + {{ z }} * {{ z }} / (4.0 * nullif({{ n }}, 0) * nullif({{ n }}, 0))
+                + {{ to_double(z ~ ' * ' ~ z) }} / (4.0 * nullif({{ n }}, 0) * nullif({{ n }}, 0))
             )
         )
-        / (1 + {{ z }} * {{ z }} / nullif({{ n }}, 0))
+        / (1 + {{ to_double(z ~ ' * ' ~ z) }} / nullif({{ n }}, 0))
     )
 {%- endmacro %}
 
@@ -69,7 +81,8 @@
                 then exp(
                     ln({{ relative_likelihood(a, n1, c, n2) }})
                     {{ sign }} {{ z }} * sqrt(
-                        1.0 / {{ a }} - 1.0 / {{ n1 }} + 1.0 / {{ c }} - 1.0 / {{ n2 }}
+                        1 / {{ to_double(a) }} - 1 / {{ to_double(n1) }}
+                        + 1 / {{ to_double(c) }} - 1 / {{ to_double(n2) }}
                     )
                 )
         end

@@ -15,6 +15,7 @@ import polars as pl
 from edi_platform.ingest.extracts import ColumnSpec, ExtractSpec
 from edi_platform.ingest.pseudonymise import pseudonymise_values
 from edi_platform.ingest.read import SOURCE_ROW, TOO_MANY_FIELDS, cell
+from edi_platform.stopwatch import Stopwatch
 from edi_platform.years import ReportingYear
 
 FAULTS_SCHEMA = {
@@ -47,6 +48,7 @@ def convert(
     spec: ExtractSpec,
     year: ReportingYear,
     key: bytes,
+    watch: Stopwatch | None = None,
 ) -> Converted:
     texts = rows.select(
         SOURCE_ROW,
@@ -65,9 +67,10 @@ def convert(
         for c in spec.stored
     )
     # Pseudonymise before validation: pandera's failure cases then never hold a raw identifier.
-    parsed = parsed.with_columns(
-        pseudonymise_values(parsed[c.target], key) for c in spec.stored if c.kind.pseudonymised
-    )
+    with (watch or Stopwatch()).stage("pseudonymise"):
+        parsed = parsed.with_columns(
+            pseudonymise_values(parsed[c.target], key) for c in spec.stored if c.kind.pseudonymised
+        )
     org, *others = spec.stored
     typed = parsed.select(
         org.target,

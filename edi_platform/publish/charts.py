@@ -28,6 +28,13 @@ API
 ``funnel_size(rows, kind, multiplier)``
     the x coordinate each trust is drawn at (denominator, exposure, or
     precision 1 / standard error for ratios and differences).
+
+Systems of more than ``NAMED_TRUSTS`` trusts (a region, or all of England) cannot
+have a colour, marker, legend entry and label per trust: their charts draw every
+trust alike in one call, name only the trusts outside the 99.8% limits (funnels),
+rank trusts by value (intervals) and draw trusts as thin grey lines under the ICS
+line (trends). The report's tables still name every trust. Drawing 210 trusts one
+by one took minutes per report (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -60,6 +67,10 @@ OKABE_ITO = (
     "#000000",  # black
 )
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+TIGHT_PAD_INCHES = 0.1  # matplotlib's own padding around a tight bounding box
+# The most trusts a chart names one by one; an ICS has up to about fifteen.
+NAMED_TRUSTS = 15
+MANY_COLOUR = "#0072B2"
 ICS_COLOUR = "#000000"
 LIMIT_COLOUR = "#555555"
 Z_975 = float(stats.norm.ppf(0.975))
@@ -145,7 +156,10 @@ def _finish(fig, fmt: str, id_prefix: str) -> str | bytes:
         fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
         plt.close(fig)
         return buffer.getvalue()
-    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    # The tight bounding box measured with Agg's text metrics: asking the SVG backend
+    # for it ("tight") lays every glyph out as a path twice, a third of a report's time.
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(TIGHT_PAD_INCHES)
+    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches=bbox)
     plt.close(fig)
     return clean_svg(buffer.getvalue().decode("utf-8"), id_prefix)
 
@@ -223,6 +237,9 @@ def funnel_plot(
             ax.plot(grid, limits["lower_998"], ":", color=LIMIT_COLOUR, lw=1.3)
         if ics_value is not None and np.isfinite(ics_value):
             ax.axhline(ics_value, color=ICS_COLOUR, lw=1.2, label="ICS value")
+        if len(style) > NAMED_TRUSTS:
+            _many_funnel_points(ax, rows, x, y)
+            return _funnel_finish(fig, ax, kind, unit, title, rows, fmt, id_prefix)
         for k, (code, xi, yi) in enumerate(zip(rows["org_code"].to_list(), x, y, strict=True)):
             if not (np.isfinite(xi) and np.isfinite(yi)):
                 continue
@@ -240,25 +257,50 @@ def funnel_plot(
             # labels alternate above and below so neighbouring trusts stay legible
             offset = (6, 4 if k % 2 == 0 else -11)
             ax.annotate(_text(code), (xi, yi), xytext=offset, textcoords="offset points")
-        if kind == "ratio":
-            ax.set_yscale("log")
-            plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
-            ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 5.0)))
-            ax.yaxis.set_major_formatter(plain)
-            ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        _empty_note(ax, rows)
-        ax.set_xlabel(
-            {
-                "proportion": "Staff in the group (denominator)",
-                "rate": "Exposure (denominator, e.g. WTE)",
-            }.get(kind, "Precision (1 / standard error)")
-        )
-        ax.set_ylabel(_axis_label(unit))
-        if title:
-            ax.set_title(_text(title, 70), loc="left")
-        if ax.get_legend_handles_labels()[0]:  # nothing to name when every value is hidden
-            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        return _finish(fig, fmt, id_prefix)
+        return _funnel_finish(fig, ax, kind, unit, title, rows, fmt, id_prefix)
+
+
+def _many_funnel_points(ax, rows: pl.DataFrame, x: np.ndarray, y: np.ndarray) -> None:
+    """Every trust alike, in one call; only those outside the 99.8% limits named."""
+    shown = np.isfinite(x) & np.isfinite(y)
+    ax.scatter(
+        x[shown],
+        y[shown],
+        s=18,
+        color=MANY_COLOUR,
+        edgecolors="black",
+        linewidths=0.4,
+        label=f"Trusts ({int(shown.sum())})",
+    )
+    outside = shown & rows["position"].fill_null("").str.ends_with("99.8").to_numpy()
+    codes = np.array(rows["org_code"].to_list(), dtype=object)
+    for code, xi, yi in zip(codes[outside], x[outside], y[outside], strict=True):
+        ax.annotate(_text(code), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=6)
+
+
+def _funnel_finish(
+    fig, ax, kind: str, unit: str, title: str, rows: pl.DataFrame, fmt: str, id_prefix: str
+) -> str | bytes:
+    """Scale, labels, title and legend of a funnel plot, then the SVG (or PNG)."""
+    if kind == "ratio":
+        ax.set_yscale("log")
+        plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
+        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 5.0)))
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    _empty_note(ax, rows)
+    ax.set_xlabel(
+        {
+            "proportion": "Staff in the group (denominator)",
+            "rate": "Exposure (denominator, e.g. WTE)",
+        }.get(kind, "Precision (1 / standard error)")
+    )
+    ax.set_ylabel(_axis_label(unit))
+    if title:
+        ax.set_title(_text(title, 70), loc="left")
+    if ax.get_legend_handles_labels()[0]:  # nothing to name when every value is hidden
+        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return _finish(fig, fmt, id_prefix)
 
 
 def interval_plot(
@@ -273,6 +315,8 @@ def interval_plot(
     """Each trust's value with its 95% interval, for metrics with no funnel."""
     style = _styles(rows)
     rows = _plotted(rows)
+    if len(style) > NAMED_TRUSTS:
+        return _many_intervals(rows, ics_value, title, unit, fmt, id_prefix)
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.45 * max(rows.height, 2)))
         codes = rows["org_code"].to_list()
@@ -296,6 +340,40 @@ def interval_plot(
         return _finish(fig, fmt, id_prefix)
 
 
+def _many_intervals(
+    rows: pl.DataFrame, ics_value: float | None, title: str, unit: str, fmt: str, id_prefix: str
+) -> str | bytes:
+    """Trusts ranked by value, each with its interval, drawn alike and unnamed."""
+    rows = rows.sort("value")
+    rank = np.arange(rows.height)
+    with plt.rc_context(_RC):
+        fig, ax = plt.subplots(figsize=(6.4, 4.0))
+        low, high = rows["ci_lower"].to_numpy(), rows["ci_upper"].to_numpy()
+        has_interval = ~(rows["ci_lower"].is_null() | rows["ci_upper"].is_null()).to_numpy()
+        ax.hlines(
+            rank[has_interval],
+            low[has_interval],
+            high[has_interval],
+            color=MANY_COLOUR,
+            lw=0.6,
+            alpha=0.6,
+        )
+        ax.scatter(
+            rows["value"].to_numpy(), rank, s=8, color=MANY_COLOUR, label=f"Trusts ({rows.height})"
+        )
+        if ics_value is not None and np.isfinite(ics_value):
+            ax.axvline(ics_value, color=ICS_COLOUR, lw=1.2, ls="--", label="ICS value")
+        _empty_note(ax, rows)
+        ax.set_yticks([])
+        ax.set_xlabel(_axis_label(unit) + " with 95% interval")
+        ax.set_ylabel("Trusts, ranked by value")
+        if title:
+            ax.set_title(_text(title, 70), loc="left")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        return _finish(fig, fmt, id_prefix)
+
+
 def trend_plot(
     rows: pl.DataFrame,
     *,
@@ -309,9 +387,12 @@ def trend_plot(
     position = {year: i for i, year in enumerate(years)}
     style = _styles(rows)
     plotted = _plotted(rows)
+    many = len(style) > NAMED_TRUSTS
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
-        for code in sorted(plotted["org_code"].unique().to_list()):
+        if many:
+            _many_trend_lines(ax, plotted, position)
+        for code in [] if many else sorted(plotted["org_code"].unique().to_list()):
             trust = plotted.filter(pl.col("org_code") == code).sort("reporting_year")
             colour, marker = style[code]
             xs = [position[y] for y in trust["reporting_year"].to_list()]
@@ -344,3 +425,21 @@ def trend_plot(
         if ax.get_legend_handles_labels()[0]:  # nothing to name when every value is hidden
             ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
         return _finish(fig, fmt, id_prefix)
+
+
+def _many_trend_lines(ax, plotted: pl.DataFrame, position: dict[str, int]) -> None:
+    """Every trust's line in one collection, thin and grey, under the ICS line."""
+    from matplotlib.collections import LineCollection
+
+    lines = [
+        [(position[year], value) for year, value in zip(years, values, strict=True)]
+        for years, values in plotted.sort("reporting_year")
+        .group_by("org_code", maintain_order=True)
+        .agg("reporting_year", "value")
+        .select("reporting_year", "value")
+        .iter_rows()
+    ]
+    ax.add_collection(
+        LineCollection(lines, colors="#999999", linewidths=0.6, label=f"Trusts ({len(lines)})")
+    )
+    ax.autoscale_view()

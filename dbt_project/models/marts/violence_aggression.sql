@@ -80,16 +80,21 @@ pooled as (
 
 -- Byar's approximation to the 95% Poisson limits of a count x:
 --   lower = x (1 - 1/(9x) - z/(3 sqrt(x)))^3, upper = (x+1) (1 - 1/(9(x+1)) + z/(3 sqrt(x+1)))^3
+-- Counts are divided as doubles (to_double, macros/statistics.sql): PostgreSQL would
+-- otherwise divide exact decimals and differ from DuckDB in the last digits.
 byar_roots as (
 
     select
         *,
         case
-            when numerator > 0 then 1 - 1.0 / (9 * numerator) - {{ z }} / (3 * sqrt(numerator))
+            when numerator > 0
+                then 1 - 1 / {{ to_double('9 * numerator') }}
+                    - {{ z }} / (3 * sqrt({{ to_double('numerator') }}))
         end as byar_lower_root,
         case
             when numerator >= 0
-                then 1 - 1.0 / (9 * (numerator + 1)) + {{ z }} / (3 * sqrt(numerator + 1))
+                then 1 - 1 / {{ to_double('9 * (numerator + 1)') }}
+                    + {{ z }} / (3 * sqrt({{ to_double('numerator + 1') }}))
         end as byar_upper_root
 
     from pooled
@@ -209,7 +214,10 @@ likelihoods as (
         -- incidents in both groups, so a ratio of 0 gets none
         case
             when comparison_incidents > 0 and reference_incidents > 0
-                then sqrt(1.0 / comparison_incidents + 1.0 / reference_incidents)
+                then sqrt(
+                        1 / {{ to_double('comparison_incidents') }}
+                        + 1 / {{ to_double('reference_incidents') }}
+                    )
         end as log_standard_error
 
     from victim_pairs

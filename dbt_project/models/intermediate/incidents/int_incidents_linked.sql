@@ -34,13 +34,16 @@ linked as (
         incidents.source_row,
 
         -- when: months since 1 April of the reporting year (0 = April ... 11 = March),
-        -- which the monthly series joins on
+        -- which the monthly series joins on. A whole number everywhere: DuckDB's
+        -- datediff is a bigint already, dbt-postgres's a double (date_part arithmetic).
         incidents.incident_date,
-        {{ dbt.datediff(
-            reporting_year_start_date('incidents.reporting_year'),
-            'incidents.incident_date',
-            'month'
-        ) }} as month_offset,
+        cast(
+            {{ dbt.datediff(
+                reporting_year_start_date('incidents.reporting_year'),
+                'incidents.incident_date',
+                'month'
+            ) }} as {{ dbt.type_bigint() }}
+        ) as month_offset,
 
         -- what happened
         incidents.category,

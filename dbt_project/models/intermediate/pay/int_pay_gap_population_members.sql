@@ -4,10 +4,10 @@
 -- `staff_group:<code>`, `band:<band>`). Every later figure (counts, means, medians,
 -- quartiles) is computed within one population and characteristic, so laying the
 -- membership out once keeps those models simple and the same for trusts and the system.
--- A view: at 18 rows per employee it would be the largest table in the warehouse, and
--- it is only read by the two pay gap models built from it.
-
-{{ config(materialized='view') }}
+-- A table (the intermediate layer's default), though at 18 rows per employee it is the
+-- largest in the warehouse: as a view it was computed again by every query reading it
+-- (each pay gap model reads it two or three times, its tests once each), which made it
+-- the slowest part of a national build (docs/performance.md).
 
 with
 

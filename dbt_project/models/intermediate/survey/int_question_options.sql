@@ -1,7 +1,11 @@
 -- The staff survey question map, one row per question and response option.
 --
 -- The seed lists a question's options in one cell ('Never|1-2|3-5|...'); splitting it
--- with dbt's split_part against a short list of positions keeps the SQL portable.
+-- with split_part against a short list of positions keeps the SQL portable. It is the
+-- plain split_part function, which DuckDB, PostgreSQL and Spark share, not dbt's macro:
+-- dbt-postgres's version compares the position with zero while rendering, so it takes
+-- only a literal, not a column. A position past the last option gives '' (filtered out
+-- below).
 
 with
 
@@ -28,9 +32,9 @@ options as (
         question_map.metric_id,
         question_map.question_code,
         option_positions.option_position,
-        {{ dbt.split_part(
-            'question_map.response_options', "'|'", 'option_positions.option_position'
-        ) }} as response_option,
+        split_part(
+            question_map.response_options, '|', option_positions.option_position
+        ) as response_option,
         question_map.event_options,
         question_map.option_scores
 
@@ -58,7 +62,7 @@ classified as (
         case
             when coalesce(option_scores, '') <> ''
                 then cast(
-                        {{ dbt.split_part('option_scores', "'|'", 'option_position') }}
+                        nullif(split_part(option_scores, '|', option_position), '')
                         as {{ type_double() }}
                     )
         end as option_score
