@@ -103,7 +103,6 @@ def run_pipeline(
     workers = max(1, min(workers or _default_workers(len(batch)), len(batch)))
     if len(batch) > 1:
         echo(f"Ingesting {len(batch)} partition(s) with {workers} worker(s)")
-    started = time.monotonic()
     ingest_watch = Stopwatch()
     with _measured(outcome, "ingest"):
         for number, report in enumerate(ingest_batch(config, paths, batch, workers), start=1):
@@ -116,8 +115,7 @@ def run_pipeline(
                 for message in report.failures:
                     echo(f"    FAILED {message}")
     outcome.ingest_stages = ingest_watch.seconds
-    echo(f"ingest: {time.monotonic() - started:.1f} s")
-    started = time.monotonic()
+    echo(f"ingest: {_seconds(outcome, 'ingest')}")
 
     dbt_log = paths.root / "logs" / "warehouse_build.log"
     dbt_log.parent.mkdir(parents=True, exist_ok=True)
@@ -140,7 +138,7 @@ def run_pipeline(
     failed_checks = [c for c in checks if not c.passed]
     echo(
         f"warehouse: {built} tables and views built, {len(checks) - len(failed_checks)} of "
-        f"{len(checks)} dbt tests passed -> {paths.warehouse} ({time.monotonic() - started:.1f} s)"
+        f"{len(checks)} dbt tests passed -> {paths.warehouse} ({_seconds(outcome, 'dbt_build')})"
     )
     for check in failed_checks:
         echo(f"    test failed: {check.asset_key.to_user_string()} {check.check_name}")
@@ -161,7 +159,6 @@ def _publish(
     defs, instance: DagsterInstance, paths: DataPaths, outcome: RunOutcome, echo: Callable
 ) -> None:
     """Run the publish job after the warehouse, and say what it wrote."""
-    started = time.monotonic()
     with _measured(outcome, "publish"):
         published = defs.resolve_job_def(PUBLISH_JOB).execute_in_process(
             instance=instance,
@@ -177,7 +174,7 @@ def _publish(
         written.append(f"{name} {rows.value:,} rows" if rows else name)
     echo(
         f"published: {', '.join(written)} -> schema publish, {paths.published} and "
-        f"{paths.analyst_database} ({time.monotonic() - started:.1f} s)"
+        f"{paths.analyst_database} ({_seconds(outcome, 'publish')})"
     )
     for message in failure_messages(published):
         echo(f"    FAILED {message}")
@@ -195,6 +192,10 @@ def _measured(outcome: RunOutcome, stage: str) -> Iterator[None]:
             "wall_s": time.perf_counter() - wall,
             "cpu_s": _cpu_seconds() - cpu,
         }
+
+
+def _seconds(outcome: RunOutcome, stage: str) -> str:
+    return f"{outcome.stages[stage]['wall_s']:.1f} s"
 
 
 def _cpu_seconds() -> float:

@@ -164,6 +164,15 @@ def _finish(fig, fmt: str, id_prefix: str) -> str | bytes:
     return clean_svg(buffer.getvalue().decode("utf-8"), id_prefix)
 
 
+def _titled(fig, ax, title: str, fmt: str, id_prefix: str) -> str | bytes:
+    """The title, the legend beside the plot (when anything is named), then the chart."""
+    if title:
+        ax.set_title(_text(title, 70), loc="left")
+    if ax.get_legend_handles_labels()[0]:  # nothing to name when every value is hidden
+        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return _finish(fig, fmt, id_prefix)
+
+
 def clean_svg(svg: str, id_prefix: str = "c") -> str:
     """An SVG document made safe and self-contained for inlining in HTML."""
     svg = svg[svg.index("<svg") :]
@@ -296,11 +305,7 @@ def _funnel_finish(
         }.get(kind, "Precision (1 / standard error)")
     )
     ax.set_ylabel(_axis_label(unit))
-    if title:
-        ax.set_title(_text(title, 70), loc="left")
-    if ax.get_legend_handles_labels()[0]:  # nothing to name when every value is hidden
-        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    return _finish(fig, fmt, id_prefix)
+    return _titled(fig, ax, title, fmt, id_prefix)
 
 
 def interval_plot(
@@ -367,11 +372,7 @@ def _many_intervals(
         ax.set_yticks([])
         ax.set_xlabel(_axis_label(unit) + " with 95% interval")
         ax.set_ylabel("Trusts, ranked by value")
-        if title:
-            ax.set_title(_text(title, 70), loc="left")
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        return _finish(fig, fmt, id_prefix)
+        return _titled(fig, ax, title, fmt, id_prefix)
 
 
 def trend_plot(
@@ -420,11 +421,7 @@ def trend_plot(
         ax.set_xlim(-0.3, max(len(years) - 1, 1) + 0.3)
         ax.set_xlabel("Reporting year")
         ax.set_ylabel(_axis_label(unit))
-        if title:
-            ax.set_title(_text(title, 70), loc="left")
-        if ax.get_legend_handles_labels()[0]:  # nothing to name when every value is hidden
-            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        return _finish(fig, fmt, id_prefix)
+        return _titled(fig, ax, title, fmt, id_prefix)
 
 
 def _many_trend_lines(ax, plotted: pl.DataFrame, position: dict[str, int]) -> None:
