@@ -3,6 +3,10 @@
 Thin: the tables are built by ``edi_platform.publish.system_comparison``;
 this module reads the marts, writes schema ``publish`` of the warehouse and
 the files under data/published/<year>/, and reports what it wrote.
+
+The publishing stack (scipy, matplotlib, the XLSX writer) is imported inside the
+assets, when they run: at the top it was a third of every code load
+(docs/performance.md), and the UI and every ingest run load the code.
 """
 
 import base64
@@ -22,12 +26,8 @@ from dagster import (
 from assets.automation import REFRESH_WHEN_INPUTS_CHANGE
 from assets.dbt import WAREHOUSE_POOL
 from edi_platform.config import IcsConfig
+from edi_platform.marts import MARTS
 from edi_platform.paths import DataPaths
-from edi_platform.publish.board_pack import write_board_pack
-from edi_platform.publish.charts import funnel_plot
-from edi_platform.publish.files import write_table
-from edi_platform.publish.report import render_reports
-from edi_platform.publish.system_comparison import MARTS, build_published_tables
 
 PUBLISH_GROUP = "publish"
 SYSTEM_COMPARISON_KEY = AssetKey(["publish", "system_comparison"])
@@ -57,6 +57,8 @@ def _preview(frame: pl.DataFrame, name: str) -> str:
 
 
 def _write(tables: dict[str, pl.DataFrame], paths: DataPaths) -> None:
+    from edi_platform.publish.files import write_table
+
     # One connection, closed before returning: the warehouse pool lets one writer in at a time.
     with duckdb.connect(str(paths.warehouse)) as connection:
         connection.execute("create schema if not exists publish")
@@ -95,6 +97,8 @@ def publish_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
         name="publish_tables",
     )
     def _publish():
+        from edi_platform.publish.system_comparison import build_published_tables
+
         with duckdb.connect(str(paths.warehouse), read_only=True) as connection:
             comparison, scorecard = build_published_tables(connection, config)
         tables = {"system_comparison": comparison, "hia_scorecard": scorecard}
@@ -120,6 +124,8 @@ def publish_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
 
 def _chart_preview(comparison: pl.DataFrame) -> str:
     """The latest year's first funnel plot as an inline image, for the asset's page."""
+    from edi_platform.publish.charts import funnel_plot
+
     placed = comparison.filter(
         (pl.col("reporting_year") == comparison["reporting_year"].max())
         & pl.col("funnel_kind").is_in(["proportion", "rate"])
@@ -164,6 +170,9 @@ def report_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:
         name="publish_documents",
     )
     def _documents(context: AssetExecutionContext):
+        from edi_platform.publish.board_pack import write_board_pack
+        from edi_platform.publish.report import render_reports
+
         # Read-only: the published tables are already disclosure-controlled.
         with duckdb.connect(str(paths.warehouse), read_only=True) as connection:
             comparison = connection.sql("select * from publish.system_comparison").pl()

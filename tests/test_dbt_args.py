@@ -24,3 +24,8 @@ def test_a_build_runs_the_data_tests_and_leaves_unit_tests_to_make_test():
     args = dbt_build_args(CONFIG)
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
     assert "test" not in args  # data tests are never excluded
+
+
+def test_dbt_logs_to_its_file_at_info_not_debug():
+    args = dbt_build_args(CONFIG)
+    assert args[args.index("--log-level-file") + 1] == "info"

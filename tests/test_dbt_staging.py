@@ -349,6 +349,10 @@ def _incident_after_the_year(rows):
     rows[1]["incident_date"] = rows[1]["incident_date"].replace(month=4, day=1)
 
 
+def _incident_without_harm_level(rows):
+    rows[0]["harm_level"] = None
+
+
 FAULTS = {
     ("esr_staff", "RXA", "2023-24"): _duplicate_assignment,
     ("esr_staff", "RXB", "2023-24"): _two_primary_assignments,
@@ -358,6 +362,7 @@ FAULTS = {
     ("recruitment", "RXB", "2022-23"): _unknown_pay_band,
     ("staff_survey", "RXB", "2023-24"): _group_from_another_breakdown,
     ("incidents", "RXA", "2022-23"): _incident_after_the_year,
+    ("incidents", "RXB", "2022-23"): _incident_without_harm_level,
 }
 EXPECTED_FAILURES = {
     ("stg_esr__assignments", "unique_combination_of_columns", None, "assignment_id"),
@@ -368,6 +373,7 @@ EXPECTED_FAILURES = {
     ("stg_recruitment__applications", "relationships", "pay_band", "pay_bands"),
     ("stg_staff_survey__response_counts", "expression_is_true", None, "respondent_group"),
     ("stg_incidents__incidents", "expression_is_true", None, "incident_date"),
+    ("stg_incidents__incidents", "not_null_columns", None, "harm_level"),
 }
 
 
@@ -597,6 +603,20 @@ def test_faulty_data_fails_the_build_on_exactly_the_right_tests(faulty):
     assert len(found) == len(EXPECTED_FAILURES), sorted(found)
     # Each fault is one bad row (or one bad pair of rows) in one file.
     assert {r["failures"] for r in failed} == {1}
+
+
+def test_not_null_columns_names_each_column_with_nulls_and_counts_them(faulty):
+    """One not_null_columns test covers a model's required columns; its failing rows say
+    which column held the nulls, as dbt's per-column not_null did by its name."""
+    [result] = [
+        r
+        for r in faulty.run_results["results"]
+        if r["unique_id"].startswith("test.")
+        and describe_test(faulty.manifest, r["unique_id"])[:2]
+        == ("stg_incidents__incidents", "not_null_columns")
+    ]
+    # One harm_level blanked in RXB 2022-23 (_incident_without_harm_level); nothing else.
+    assert query(faulty, result["compiled_code"]) == [("harm_level", 1)]
 
 
 def test_a_new_data_dir_is_read_even_with_a_saved_manifest(good, faulty):

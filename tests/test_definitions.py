@@ -1,5 +1,8 @@
 """The code location loads and shows one lineage: landing file → ingest → staging."""
 
+import subprocess
+import sys
+
 from dagster import AssetKey, Definitions
 
 from assets.definitions import build_definitions
@@ -75,3 +78,18 @@ def test_the_code_location_module_loads(dbt_manifest):
     from assets import definitions
 
     assert isinstance(definitions.defs, Definitions)
+
+
+def test_loading_the_code_location_leaves_the_publishing_stack_unimported(dbt_manifest):
+    """The UI and every ingest run load the code; scipy, matplotlib and the XLSX writer
+    are for publishing only (jinja2 stays: dbt needs it) and were a third of a load (docs/performance.md)."""
+    probe = (
+        "import sys, assets.definitions; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'scipy', 'matplotlib', 'xlsxwriter'}), "
+        "sorted(m for m in sys.modules if m.startswith('edi_platform.publish')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[] []"

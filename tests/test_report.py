@@ -124,6 +124,16 @@ def test_deterministic(pages):
     assert again == pages["2023-24"]
 
 
+def test_charts_drawn_by_two_processes_make_the_same_pages(reports, pages, tmp_path):
+    """render_reports spreads every page's metric sections over a process pool; the
+    pages must be byte for byte those drawn in one process, sections in the same order."""
+    comparison, hia = fx.system_comparison(leak=True), fx.hia_scorecard(leak=True)
+    rendered = report.render_reports(comparison, hia, fx.CONFIG, fx.YEARS, tmp_path, workers=2)
+    assert [drawn for _, drawn in rendered] == [True] * len(fx.YEARS)
+    for path, _ in rendered:
+        assert path.read_text(encoding="utf-8") == pages[path.parent.name]
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) absent")
 def test_browser_renders_every_chart_and_hides_suppressed_values(reports, tmp_path):
     url = reports["2023-24"].resolve().as_uri()

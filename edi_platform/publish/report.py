@@ -6,8 +6,8 @@
 ``build_report(system_comparison, hia_scorecard, config, year) -> str``
     the page itself.
 ``render_reports(system_comparison, hia_scorecard, config, years, out_dir)``
-    every year's page, in parallel processes, skipping a year whose page on
-    disk was made from the same inputs by the same code (its
+    every year's page, its charts drawn in parallel processes, skipping a year
+    whose page on disk was made from the same inputs by the same code (its
     ``<meta name="edi-inputs">`` fingerprint): a resubmission for the latest
     year re-renders one page, not all of them. Returns [(path, rendered)].
 
@@ -36,7 +36,10 @@ import hashlib
 import multiprocessing
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from itertools import repeat
 from pathlib import Path
 
 import jinja2
@@ -352,8 +355,11 @@ def build_report(
     hia_scorecard: pl.DataFrame,
     config: IcsConfig,
     year: str,
+    *,
+    section_map: Callable = map,
 ) -> str:
-    """The report page for one reporting year (see module docstring)."""
+    """The report page for one reporting year (see module docstring). ``section_map``
+    maps the metric sections (each with its charts): ``map``, or a process pool's."""
     comparison = _visible(system_comparison)
     history = comparison.filter(pl.col("reporting_year") <= year)
     year_rows = comparison.filter(pl.col("reporting_year") == year)
@@ -361,22 +367,29 @@ def build_report(
     units = dict(
         comparison.select("metric_id", "unit").unique(subset="metric_id", keep="first").iter_rows()
     )
-    families = []
-    index = 0
     keys = _metric_keys(year_rows)
-    for family in sorted({k[0] for k in keys}, key=lambda f: (FAMILIES + (f,)).index(f)):
-        metrics = []
-        for key in (k for k in keys if k[0] == family):
-            metrics.append(_metric_section(key, year_rows, history, config, index))
-            index += 1
-        families.append(
-            {
-                "name": family,
-                "slug": _slug(family),
-                "note": FAMILY_NOTES.get(family, ""),
-                "metrics": metrics,
-            }
+    family_order = sorted({k[0] for k in keys}, key=lambda f: (FAMILIES + (f,)).index(f))
+    ordered = [key for family in family_order for key in keys if key[0] == family]
+    # The charts are most of a page's time; ``section_map`` may draw them in other processes.
+    sections = list(
+        section_map(
+            _metric_section,
+            ordered,
+            repeat(year_rows),
+            repeat(history),
+            repeat(config),
+            range(len(ordered)),
         )
+    )
+    families = [
+        {
+            "name": family,
+            "slug": _slug(family),
+            "note": FAMILY_NOTES.get(family, ""),
+            "metrics": [m for key, m in zip(ordered, sections, strict=True) if key[0] == family],
+        }
+        for family in family_order
+    ]
     glossary = [
         {
             "family": r["family"],
@@ -454,21 +467,24 @@ def render_reports(
         if _fingerprint_on_disk(paths[year])
         != input_fingerprint(system_comparison, hia_scorecard, config, year)
     ]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(stale)))
-    if workers == 1:
+    workers = max(1, workers or os.cpu_count() or 1)
+    if workers == 1 or not stale:
         for year in stale:
             render_report(system_comparison, hia_scorecard, config, year, out_dir)
     else:
-        # Charts are CPU-bound matplotlib: one process per core. Spawned, not forked,
-        # because the caller (a Dagster step) may hold threads and open files.
+        # Charts are CPU-bound matplotlib: one process per core, each drawing a share of
+        # every page's metric sections, so that one year (the usual run) uses every core
+        # too. Spawned, not forked: the caller (a Dagster step) may hold threads and files.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [
-                pool.submit(render_report, system_comparison, hia_scorecard, config, year, out_dir)
-                for year in stale
-            ]
-            for future in futures:
-                future.result()
+            # Chunks of a few sections: each chunk sends the year's rows once, and small
+            # chunks keep both workers busy to the end of a page.
+            section_map = partial(pool.map, chunksize=4)
+            for year in stale:
+                render_report(
+                    system_comparison, hia_scorecard, config, year, out_dir,
+                    section_map=section_map,
+                )  # fmt: skip
     return [(paths[year], year in stale) for year in years]
 
 
@@ -483,9 +499,11 @@ def render_report(
     config: IcsConfig,
     year: str,
     out_dir: str | Path,
+    *,
+    section_map: Callable = map,
 ) -> Path:
     """Write ``<out_dir>/<year>/report.html`` and return its path."""
-    html = build_report(system_comparison, hia_scorecard, config, year)
+    html = build_report(system_comparison, hia_scorecard, config, year, section_map=section_map)
     path = Path(out_dir) / year / "report.html"
     write_atomic(path, html.encode("utf-8"))
     return path

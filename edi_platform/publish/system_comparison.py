@@ -32,6 +32,7 @@ import duckdb
 import polars as pl
 
 from edi_platform.config import IcsConfig
+from edi_platform.marts import MARTS
 from edi_platform.publish.change import change_since_last_year
 from edi_platform.publish.disclosure import (
     DEFAULT_LAYOUTS,
@@ -47,8 +48,6 @@ from edi_platform.publish.headlines import (
     SENIOR_BREAKDOWN,
     Headline,
 )
-
-MARTS: tuple[str, ...] = ("wres_indicators", "wdes_metrics", "violence_aggression", "pay_gaps")
 
 SYSTEM_COMPARISON_COLUMNS: tuple[str, ...] = (
     "org_code", "org_name", "reporting_year", "family", "metric_id", "headline", "breakdown",

@@ -3,7 +3,7 @@
     assignment_id repeated within one trust and reporting year. Written here (after
     dbt_utils.unique_combination_of_columns) because `dbt deps` cannot reach the dbt hub.
     Rows where any of the columns is null are counted too: a null key is a fault of its
-    own, caught by not_null.
+    own, caught by not_null_columns.
 -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
 

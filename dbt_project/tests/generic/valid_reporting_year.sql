@@ -1,6 +1,6 @@
 {#-
     Fails for every value that is not a reporting year written `YYYY-YY` with consecutive
-    years (`2023-24`). Null values are left to not_null.
+    years (`2023-24`). Null values are left to not_null_columns.
 -#}
 {% test valid_reporting_year(model, column_name) %}
 

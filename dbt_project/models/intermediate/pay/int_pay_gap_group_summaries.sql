@@ -58,84 +58,19 @@ counts as (
         ) as full_pay_relevant_employees,
         cast(sum(case when received_bonus then 1 else 0 end) as bigint) as bonus_recipients,
         avg(case when is_full_pay_relevant then hourly_rate end) as mean_hourly_rate,
+        -- The median as standard SQL's ordered-set aggregate (DuckDB and PostgreSQL):
+        -- the middle value, or the two middle values averaged. It ignores the nulls
+        -- the case leaves for people outside the measure.
+        percentile_cont(0.5) within group (
+            order by case when is_full_pay_relevant then hourly_rate end
+        ) as median_hourly_rate,
         avg(
             case when received_bonus then cast(bonus_pay_12m as {{ type_double() }}) end
-        ) as mean_bonus_pay
+        ) as mean_bonus_pay,
+        percentile_cont(0.5) within group (
+            order by case when received_bonus then cast(bonus_pay_12m as {{ type_double() }}) end
+        ) as median_bonus_pay
     from members
-    group by org_code, reporting_year, breakdown, characteristic, group_name
-
-),
-
--- Medians by position in the sorted list (macros/pay_gaps/is_median_position.sql), a
--- window-function form that runs unchanged on DuckDB and PostgreSQL.
-hourly_positions as (
-
-    select
-        org_code,
-        reporting_year,
-        breakdown,
-        characteristic,
-        group_name,
-        hourly_rate,
-        row_number() over (
-            partition by org_code, reporting_year, breakdown, characteristic, group_name
-            order by hourly_rate
-        ) as rate_position,
-        count(*) over (
-            partition by org_code, reporting_year, breakdown, characteristic, group_name
-        ) as group_size
-    from members
-    where is_full_pay_relevant
-
-),
-
-hourly_medians as (
-
-    select
-        org_code,
-        reporting_year,
-        breakdown,
-        characteristic,
-        group_name,
-        avg(hourly_rate) as median_hourly_rate
-    from hourly_positions
-    where {{ is_median_position('rate_position', 'group_size') }}
-    group by org_code, reporting_year, breakdown, characteristic, group_name
-
-),
-
-bonus_positions as (
-
-    select
-        org_code,
-        reporting_year,
-        breakdown,
-        characteristic,
-        group_name,
-        cast(bonus_pay_12m as {{ type_double() }}) as bonus_pay_12m,
-        row_number() over (
-            partition by org_code, reporting_year, breakdown, characteristic, group_name
-            order by bonus_pay_12m
-        ) as bonus_position,
-        count(*) over (
-            partition by org_code, reporting_year, breakdown, characteristic, group_name
-        ) as group_size
-    from members
-    where received_bonus
-
-),
-
-bonus_medians as (
-
-    select
-        org_code,
-        reporting_year,
-        breakdown,
-        characteristic,
-        group_name,
-        avg(bonus_pay_12m) as median_bonus_pay
-    from bonus_positions
-    where {{ is_median_position('bonus_position', 'group_size') }}
     group by org_code, reporting_year, breakdown, characteristic, group_name
 
 ),
@@ -150,9 +85,9 @@ final as (
         grid.group_name,
         grid.group_role,
         counts.mean_hourly_rate,
-        hourly_medians.median_hourly_rate,
+        counts.median_hourly_rate,
         counts.mean_bonus_pay,
-        bonus_medians.median_bonus_pay,
+        counts.median_bonus_pay,
         -- a group nobody is in has no counts row: zero, not null
         coalesce(counts.relevant_employees, 0) as relevant_employees,
         coalesce(counts.full_pay_relevant_employees, 0) as full_pay_relevant_employees,
@@ -165,20 +100,6 @@ final as (
             and grid.breakdown = counts.breakdown
             and grid.characteristic = counts.characteristic
             and grid.group_name = counts.group_name
-    left join hourly_medians
-        on
-            grid.org_code = hourly_medians.org_code
-            and grid.reporting_year = hourly_medians.reporting_year
-            and grid.breakdown = hourly_medians.breakdown
-            and grid.characteristic = hourly_medians.characteristic
-            and grid.group_name = hourly_medians.group_name
-    left join bonus_medians
-        on
-            grid.org_code = bonus_medians.org_code
-            and grid.reporting_year = bonus_medians.reporting_year
-            and grid.breakdown = bonus_medians.breakdown
-            and grid.characteristic = bonus_medians.characteristic
-            and grid.group_name = bonus_medians.group_name
 
 )
 

@@ -4,10 +4,10 @@
 -- `staff_group:<code>`, `band:<band>`). Every later figure (counts, means, medians,
 -- quartiles) is computed within one population and characteristic, so laying the
 -- membership out once keeps those models simple and the same for trusts and the system.
--- A table (the intermediate layer's default), though at 18 rows per employee it is the
--- largest in the warehouse: as a view it was computed again by every query reading it
--- (each pay gap model reads it two or three times, its tests once each), which made it
--- the slowest part of a national build (docs/performance.md).
+-- A view (configured in _pay__models.yml), though every pay gap model and test reads
+-- it: laying out 18 rows per employee is a cheap scan of int_pay_gap_employees, while
+-- writing them as a table was the slowest step of a national build. (It was a table
+-- while the medians were window functions that sorted it; see docs/performance.md.)
 
 with
 
