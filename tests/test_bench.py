@@ -187,6 +187,23 @@ def test_targets_arithmetic():
     }
 
 
+def test_a_failed_run_gives_no_verdict_on_its_targets():
+    failed = {**_run(40, peak=900), "returncode": 1}  # fast because it stopped early
+    results = {
+        "workloads": {
+            "ics_year": {"platform": _run(100), "resubmission": _run(15)},
+            "national_year": {"platform": failed, "floor": _run(50), "pandas": _run(500)},
+        },
+    }
+    verdicts = {t["target"]: (t["value"], t["met"]) for t in targets(results)}
+    assert verdicts == {
+        "national year end to end / DuckDB floor": (None, False),
+        "national year end to end / pandas script": (None, False),
+        "national year peak memory": (None, False),
+        "one-trust resubmission / full ICS year": (0.15, True),
+    }
+
+
 def test_growth_slope_is_one_for_linear_cost():
     results = {
         "workloads": {

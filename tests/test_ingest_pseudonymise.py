@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from edi_platform.ingest import MissingKeyError, pseudonymise_values, resolve_key
-from edi_platform.ingest.pseudonymise import DEMO_KEY
+from edi_platform.ingest.pseudonymise import DEMO_KEY, pseudonymise_columns
 
 KEY = b"a-test-key-of-some-length"
 
@@ -36,6 +36,21 @@ def test_stable_for_a_key_and_different_across_keys():
     assert first.name == "employee_number"
     assert first.to_list() == pseudonymise_values(values, KEY).to_list()
     assert set(first.to_list()).isdisjoint(pseudonymise_values(values, DEMO_KEY).to_list())
+
+
+def test_a_files_columns_in_one_query_equal_each_column_alone_and_leave_the_rest():
+    frame = pl.DataFrame(
+        {
+            "employee_number": ["123", None, "0042"],
+            "hours": [37.5, 22.5, 30.0],
+            "assignment_number": ["123-1", "9", None],
+        }
+    )
+    out = pseudonymise_columns(frame, ["employee_number", "assignment_number"], KEY)
+    assert out.columns == frame.columns
+    assert out["hours"].to_list() == [37.5, 22.5, 30.0]
+    assert out["employee_number"].to_list() == [_hmac(KEY, "123"), None, _hmac(KEY, "42")]
+    assert out["assignment_number"].to_list() == [_hmac(KEY, "123-1"), _hmac(KEY, "9"), None]
 
 
 def test_normalisation_trims_upper_cases_and_drops_leading_zeros_of_numbers():

@@ -128,10 +128,14 @@ def test_charts_drawn_by_two_processes_make_the_same_pages(reports, pages, tmp_p
     """render_reports spreads every page's metric sections over a process pool; the
     pages must be byte for byte those drawn in one process, sections in the same order."""
     comparison, hia = fx.system_comparison(leak=True), fx.hia_scorecard(leak=True)
-    rendered = report.render_reports(comparison, hia, fx.CONFIG, fx.YEARS, tmp_path, workers=2)
-    assert [drawn for _, drawn in rendered] == [True] * len(fx.YEARS)
-    for path, _ in rendered:
-        assert path.read_text(encoding="utf-8") == pages[path.parent.name]
+    # One year: its sections shared by the workers. Every year: pages side by side.
+    for years, folder in (([fx.YEARS[-1]], "one"), (fx.YEARS, "all")):
+        rendered = report.render_reports(
+            comparison, hia, fx.CONFIG, years, tmp_path / folder, workers=2
+        )
+        assert [drawn for _, drawn in rendered] == [True] * len(years)
+        for path, _ in rendered:
+            assert path.read_text(encoding="utf-8") == pages[path.parent.name]
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) absent")

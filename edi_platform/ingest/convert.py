@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from edi_platform.ingest.extracts import ColumnSpec, ExtractSpec
-from edi_platform.ingest.pseudonymise import pseudonymise_values
+from edi_platform.ingest.pseudonymise import pseudonymise_columns
 from edi_platform.ingest.read import SOURCE_ROW, TOO_MANY_FIELDS, cell
 from edi_platform.stopwatch import Stopwatch
 from edi_platform.years import ReportingYear
@@ -68,8 +68,8 @@ def convert(
     )
     # Pseudonymise before validation: pandera's failure cases then never hold a raw identifier.
     with (watch or Stopwatch()).stage("pseudonymise"):
-        parsed = parsed.with_columns(
-            pseudonymise_values(parsed[c.target], key) for c in spec.stored if c.kind.pseudonymised
+        parsed = pseudonymise_columns(
+            parsed, [c.target for c in spec.stored if c.kind.pseudonymised], key
         )
     org, *others = spec.stored
     typed = parsed.select(

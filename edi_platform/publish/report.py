@@ -472,19 +472,29 @@ def render_reports(
         for year in stale:
             render_report(system_comparison, hia_scorecard, config, year, out_dir)
     else:
-        # Charts are CPU-bound matplotlib: one process per core, each drawing a share of
-        # every page's metric sections, so that one year (the usual run) uses every core
-        # too. Spawned, not forked: the caller (a Dagster step) may hold threads and files.
+        # Charts are CPU-bound matplotlib: one process per core. Spawned, not forked: the
+        # caller (a Dagster step) may hold threads and open files.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            # Chunks of a few sections: each chunk sends the year's rows once, and small
-            # chunks keep both workers busy to the end of a page.
-            section_map = partial(pool.map, chunksize=4)
-            for year in stale:
-                render_report(
-                    system_comparison, hia_scorecard, config, year, out_dir,
-                    section_map=section_map,
-                )  # fmt: skip
+            if len(stale) >= workers:
+                # A backfill: whole pages side by side, each assembled in its worker.
+                for done in [
+                    pool.submit(
+                        render_report, system_comparison, hia_scorecard, config, year, out_dir
+                    )
+                    for year in stale
+                ]:
+                    done.result()
+            else:
+                # One year (the usual run): the workers share its metric sections, in
+                # chunks of a few so that each chunk sends the year's rows once and both
+                # stay busy to the end of the page.
+                section_map = partial(pool.map, chunksize=4)
+                for year in stale:
+                    render_report(
+                        system_comparison, hia_scorecard, config, year, out_dir,
+                        section_map=section_map,
+                    )  # fmt: skip
     return [(paths[year], year in stale) for year in years]
 
 
