@@ -19,12 +19,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup: $(STAMP) dbt_project/target/manifest.json
 
+# --compile-bytecode: Python caches compiled modules only where it may write them, and
+# PYTHONDONTWRITEBYTECODE (set on some hosts) forbids it, so every edi, dbt and test
+# process compiled Dagster, dbt and matplotlib from source: 8 s of a 16 s start-up.
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	# --compile-bytecode: Python caches compiled modules only where it may write them, and
-	# PYTHONDONTWRITEBYTECODE (set on some hosts) forbids it, so every edi, dbt and test
-	# process compiled Dagster, dbt and matplotlib from source: 8 s of a 16 s start-up.
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	rm -f $(VENV)/.installed-*
