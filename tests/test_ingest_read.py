@@ -115,6 +115,23 @@ def test_unreadable_files_are_refused(tmp_path, data, rule):
     assert caught.value.rule == rule
 
 
+@pytest.mark.parametrize("byte", [*range(0x00, 0x09), *range(0x0E, 0x20)])
+def test_one_control_byte_anywhere_makes_a_file_binary(tmp_path, byte):
+    text = csv_text([esr_row(1), esr_row(2)], ESR_COLUMNS).encode()
+    data = text[:-20] + bytes([byte]) + text[-20:]
+    with pytest.raises(FileFault) as caught:
+        ingest(tmp_path, "esr_staff", land_bytes(tmp_path, "esr_staff", data))
+    assert caught.value.rule == "not_a_text_file"
+
+
+def test_tab_and_line_break_characters_are_text(tmp_path):
+    """Tab, line feed, vertical tab (Word's line break in pasted text), form feed and
+    carriage return are not binary: the file is read, not refused as binary."""
+    rows = [esr_row(1), esr_row(2, religious_belief="Christian\tChurch\x0b of\x0c England")]
+    source = land_bytes(tmp_path, "esr_staff", csv_text(rows, ESR_COLUMNS, "\r\n").encode())
+    assert ingest(tmp_path, "esr_staff", source).rows_loaded == 2
+
+
 def test_xlsx_numbers_dates_and_flags_become_contract_values(tmp_path):
     header = list(ESR_COLUMNS)
     row = esr_row(1)

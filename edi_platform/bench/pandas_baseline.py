@@ -110,11 +110,11 @@ def _sex_pay_gap(esr: pd.DataFrame) -> dict[str, float | None]:
     people = esr.groupby("employee_number").agg(
         weekly_pay=("weekly_pay", "sum"),
         hours=("hours", "sum"),
-        relevant=("ned", lambda ned: not ned.all()),
+        only_ned=("ned", "all"),
         fpre=("full_pay", "all"),
     )
     people["sex"] = esr[esr.primary].set_index("employee_number").sex
-    people = people[people.relevant & people.fpre & (people.hours > 0)]
+    people = people[~people.only_ned & people.fpre & (people.hours > 0)]
     people["hourly"] = people.weekly_pay / people.hours
     male, female = (people.hourly[people.sex == s] for s in ("Male", "Female"))
     if male.empty or female.empty:

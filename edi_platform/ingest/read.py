@@ -31,7 +31,7 @@ TOO_MANY_FIELDS = "too_many_fields"
 
 # Control characters never found in a text CSV (tab, line breaks and the
 # vertical tab Word uses for line breaks in pasted text are allowed).
-_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1f]")
+_BINARY = bytes([*range(0x00, 0x09), *range(0x0E, 0x20)])
 _ZIP_MAGIC = b"PK\x03\x04"
 
 # RFC 4180 values: wholly inside double quotes (a quote within doubled), or holding none.
@@ -106,7 +106,9 @@ def _decode(data: bytes, file: str) -> str:
         raise FileFault(
             file, "not_a_text_file", "the file is an Excel workbook: send it named .xlsx"
         )
-    if _BINARY.search(data):
+    # Deleting the control bytes and comparing lengths runs in C: 7 times faster than
+    # a regular expression search (127 MB: 0.18 s, not 1.26 s; docs/performance.md).
+    if len(data.translate(None, _BINARY)) != len(data):
         raise FileFault(file, "not_a_text_file", "the file contains binary data, not CSV text")
     # Text that decodes as UTF-8 is almost never Windows-1252 by accident, so UTF-8 goes first.
     encodings = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp1252")

@@ -1,5 +1,8 @@
 """Typed frame -> the rows that break the pandera model, as faults.
 
+Each pass first asks the model's yes-or-no in one polars query (model_passes.py);
+only a frame that breaks a rule goes through pandera, which names the rows and rules.
+
 Validation repeats on the rows still loading until nothing new fails, so the
 rows written always satisfy the model: holding back a person's primary
 assignment (say, for a bad fte) must also hold back their other assignments,
@@ -14,6 +17,7 @@ import polars as pl
 
 from edi_platform.ingest.convert import FAULTS_SCHEMA
 from edi_platform.ingest.extracts import ExtractSpec
+from edi_platform.ingest.model_passes import model_passes
 from edi_platform.ingest.read import SOURCE_ROW
 from edi_platform.ingest.schemas import CHECK_RULES, RawPartition
 
@@ -56,6 +60,8 @@ def _rejected(faults: pl.DataFrame) -> pl.Series:
 def _schema_faults(
     frame: pl.DataFrame, model: type[RawPartition], spec: ExtractSpec
 ) -> pl.DataFrame:
+    if model_passes(frame, model):
+        return pl.DataFrame(schema=FAULTS_SCHEMA)
     try:
         model.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:

@@ -1,0 +1,43 @@
+"""The instance's event log (assets/event_log_storage.py) stores and reads runs' events
+as Dagster's own one-file SQLite storage does, with one engine per storage object."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import dagster as dg
+
+from assets.event_log_storage import EdiSqliteEventLogStorage
+
+DAGSTER_YAML = Path(__file__).resolve().parents[1] / "assets" / "dagster.yaml"
+
+
+@dg.asset
+def counted() -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"rows": 3})
+
+
+def test_the_shipped_instance_stores_events_through_one_engine(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    shutil.copyfile(DAGSTER_YAML, tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, EdiSqliteEventLogStorage)
+        first = dg.materialize([counted], instance=instance)
+        second = dg.materialize([counted], instance=instance)
+        assert first.success and second.success
+        engine = storage._engine
+        latest = instance.get_latest_materialization_event(dg.AssetKey("counted"))
+        assert storage._engine is engine  # reading and writing made no other engine
+        assert latest.run_id == second.run_id
+        assert latest.asset_materialization.metadata["rows"].value == 3
+        for run in (first, second):
+            # Every event the run produced was stored (with those made when the run was
+            # created, such as the planned materialization).
+            stored = Counter(e.dagster_event_type for e in instance.all_logs(run.run_id))
+            produced = Counter(e.event_type for e in run.all_events)
+            assert produced[dg.DagsterEventType.ASSET_MATERIALIZATION] == 1
+            assert stored & produced == produced
+    assert (tmp_path / "event_log.db").exists()  # one file for every run, as configured
