@@ -125,8 +125,9 @@ def test_deterministic(pages):
 
 
 def test_charts_drawn_by_two_processes_make_the_same_pages(reports, pages, tmp_path):
-    """render_reports spreads every page's metric sections over a process pool; the
-    pages must be byte for byte those drawn in one process, sections in the same order."""
+    """render_reports draws with a process pool: one year's metric sections shared by
+    the workers, or several years' pages side by side. Either way the pages must be
+    byte for byte those drawn in one process, sections in the same order."""
     comparison, hia = fx.system_comparison(leak=True), fx.hia_scorecard(leak=True)
     # One year: its sections shared by the workers. Every year: pages side by side.
     for years, folder in (([fx.YEARS[-1]], "one"), (fx.YEARS, "all")):
