@@ -94,9 +94,22 @@ def ingest_batch(
         initializer=_start_worker,
         initargs=(config, paths, home),
     ) as pool:
-        futures = [pool.submit(_ingest_one, *partition) for partition in batch]
+        futures = [pool.submit(_ingest_one, *p) for p in largest_first(paths, batch)]
         for future in as_completed(futures):
             yield future.result()
+
+
+def largest_first(paths: DataPaths, batch: list[Partition]) -> list[Partition]:
+    """The partitions by the size of their landing files, largest first: the runs that end
+    the batch are then small ones, and no worker sits idle while another finishes a big
+    trust (longest job first)."""
+
+    def size(partition: Partition) -> int:
+        folder = paths.landing_dir(partition[1], partition[0])
+        files = folder.iterdir() if folder.is_dir() else ()
+        return sum(f.stat().st_size for f in files if f.is_file())
+
+    return sorted(batch, key=size, reverse=True)
 
 
 def describe_ingest(result: ExecuteInProcessResult, missing: list[str]) -> str:

@@ -134,15 +134,17 @@ def _chart_preview(comparison: pl.DataFrame) -> str:
     if placed.is_empty():
         return "_no funnel plot: every placed value is suppressed_"
     first = placed.filter(pl.col("headline") == placed["headline"][0])
-    png = funnel_plot(
+    svg = funnel_plot(
         first,
         first["ics_value"][0],
         first["funnel_kind"][0],
         title=first["headline"][0],
         unit=first["unit"][0],
-        fmt="png",
     )
-    return f"![{first['headline'][0]}](data:image/png;base64,{base64.b64encode(png).decode()})"
+    # The chart is made for inlining in HTML; an image file needs the SVG namespace.
+    svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+    image = base64.b64encode(svg.encode("utf-8")).decode()
+    return f"![{first['headline'][0]}](data:image/svg+xml;base64,{image})"
 
 
 def report_assets(config: IcsConfig, paths: DataPaths) -> AssetsDefinition:

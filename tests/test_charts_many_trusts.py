@@ -2,16 +2,18 @@
 
 Above ``charts.NAMED_TRUSTS`` every trust is drawn alike: the funnel names only trusts
 outside the 99.8% limits, the interval chart ranks trusts without naming them, the
-trend draws them as one collection of grey lines. Checked on the figures themselves.
+trend draws them as thin grey lines. Checked on the charts' scenes (what is drawn,
+before it becomes SVG: the SVG holds no text to read back) and on the SVG's marks.
 """
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
-from matplotlib.collections import LineCollection
 
-from edi_platform.publish import charts
+from edi_platform.publish import charts, svg
 
 N = 40
 
@@ -38,51 +40,47 @@ def _rows(n: int, year: str = "2023-24") -> pl.DataFrame:
     )
 
 
-@pytest.fixture
-def figures(monkeypatch):
-    """Each chart's figure, kept instead of being saved."""
-    kept = []
-
-    def keep(fig, fmt, id_prefix):
-        kept.append(fig)
-        return ""
-
-    monkeypatch.setattr(charts, "_finish", keep)
-    return kept
+def _marks(scene: svg.Scene, kind: type, label: str) -> svg.Lines | svg.Points:
+    (mark,) = [m for m in scene.marks if isinstance(m, kind) and m.label.startswith(label)]
+    return mark
 
 
-def _legend(ax) -> list[str]:
-    return [t.get_text() for t in ax.get_legend().get_texts()]
+def test_many_trust_funnel_names_only_trusts_outside_the_998_limits():
+    scene = charts.funnel_scene(_rows(N), 0.3, "proportion", unit="percent")
+    assert sorted(scene.labels()) == ["T000", "T001"]
+    assert f"Trusts ({N})" in scene.legend()
+    assert not any(label.startswith("T0") for label in scene.legend())
+    # one marker drawn per trust, and one in the legend, all alike
+    drawn = charts.funnel_plot(_rows(N), 0.3, "proportion", unit="percent", id_prefix="f")
+    assert len(re.findall(r'<use href="#f-m0"', drawn)) == N + 1
+    assert 'id="f-m1"' not in drawn
 
 
-def test_many_trust_funnel_names_only_trusts_outside_the_998_limits(figures):
-    charts.funnel_plot(_rows(N), 0.3, "proportion", unit="percent")
-    (ax,) = figures[0].axes
-    assert sorted(t.get_text() for t in ax.texts) == ["T000", "T001"]
-    assert f"Trusts ({N})" in _legend(ax)
-    assert not any(label.startswith("T0") for label in _legend(ax))
+def test_a_small_ics_still_names_every_trust():
+    scene = charts.funnel_scene(_rows(5), 0.3, "proportion", unit="percent")
+    assert sorted(scene.labels()) == [f"T{i:03d}" for i in range(5)]
+    assert scene.legend() == ["95% limits", "99.8% limits", "ICS value"] + [
+        f"T{i:03d}" for i in range(5)
+    ]
 
 
-def test_a_small_ics_still_names_every_trust(figures):
-    charts.funnel_plot(_rows(5), 0.3, "proportion", unit="percent")
-    (ax,) = figures[0].axes
-    assert sorted(t.get_text() for t in ax.texts) == [f"T{i:03d}" for i in range(5)]
+def test_many_trust_intervals_are_ranked_and_unnamed():
+    scene = charts.interval_scene(_rows(N), 0.3, unit="percent")
+    assert scene.y.ticks == ()
+    assert svg.ticks(scene)[1] == []
+    assert scene.size[1] == pytest.approx(4.0)  # not 0.45 inch a trust
+    assert svg.plot_size(scene)[1] == pytest.approx(4.0 * 72 * 0.77)
+    assert scene.labels() == []
+    points = _marks(scene, svg.Points, "Trusts")
+    ranked = [x for x, _ in sorted(points.xy, key=lambda point: point[1])]
+    assert ranked == sorted(ranked) and len(ranked) == N
 
 
-def test_many_trust_intervals_are_ranked_and_unnamed(figures):
-    charts.interval_plot(_rows(N), 0.3, unit="percent")
-    (ax,) = figures[0].axes
-    assert list(ax.get_yticks()) == []
-    assert figures[0].get_figheight() == pytest.approx(4.0)  # not 0.45 inch a trust
-    (points,) = [c for c in ax.collections if c.get_label().startswith("Trusts")]
-    ranked = points.get_offsets()[:, 0]
-    assert list(ranked) == sorted(ranked)
-
-
-def test_many_trust_trend_is_one_collection_of_lines(figures):
+def test_many_trust_trend_is_one_set_of_thin_lines():
     rows = pl.concat([_rows(N, "2022-23"), _rows(N, "2023-24")])
-    charts.trend_plot(rows, unit="percent")
-    (ax,) = figures[0].axes
-    (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
-    assert len(lines.get_segments()) == N
-    assert _legend(ax) == [f"Trusts ({N})", "ICS"]
+    scene = charts.trend_scene(rows, unit="percent")
+    lines = _marks(scene, svg.Lines, "Trusts")
+    assert len(lines.runs) == N and all(len(run) == 2 for run in lines.runs)
+    assert lines.stroke.width < 1 and lines.marker is None
+    assert scene.legend() == [f"Trusts ({N})", "ICS"]
+    assert scene.marks[-1].label == "ICS"  # drawn last: on top of the trusts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 
 import polars as pl
 import pytest
@@ -51,6 +52,21 @@ def test_a_files_columns_in_one_query_equal_each_column_alone_and_leave_the_rest
     assert out["hours"].to_list() == [37.5, 22.5, 30.0]
     assert out["employee_number"].to_list() == [_hmac(KEY, "123"), None, _hmac(KEY, "42")]
     assert out["assignment_number"].to_list() == [_hmac(KEY, "123-1"), _hmac(KEY, "9"), None]
+
+
+def test_one_database_per_process_and_calls_side_by_side_see_only_their_own_frame():
+    """Threads share the process's in-memory DuckDB; each call registers its frame on a
+    cursor of its own, so two calls at once never read each other's identifiers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from edi_platform.ingest import pseudonymise
+
+    frames = [pl.DataFrame({"id": [f"{n}-{i}" for i in range(2_000)]}) for n in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda f: pseudonymise_columns(f, ["id"], KEY), frames))
+    for frame, out in zip(frames, outs, strict=True):
+        assert out["id"].to_list() == [_hmac(KEY, v) for v in frame["id"].to_list()]
+    assert list(pseudonymise._DATABASES) == [os.getpid()]
 
 
 def test_normalisation_trims_upper_cases_and_drops_leading_zeros_of_numbers():

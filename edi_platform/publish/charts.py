@@ -1,15 +1,17 @@
 """Charts for the published report: funnel plots, interval plots and trends.
 
-Rendered with matplotlib (Agg backend) to inline SVG, so the report works
-offline: glyphs are embedded as paths (``svg.fonttype = "path"``), no font or
-script is referenced, and the XML prolog, metadata block, comments and
-namespace URLs are stripped before the SVG goes into the HTML page. Element
-ids are prefixed per chart (``id_prefix``) so several charts can share a page.
+Each chart is built as a small scene of marks in data units (``svg.Scene``:
+lines, points, rules across the plot, labels) and written as inline SVG by
+``svg.render``, without a plotting library, so the report works offline: text is
+drawn as glyph outlines (no ``<text>`` element, no font or script referenced),
+and there is no XML prolog, metadata, comment or namespace URL. Element ids are
+prefixed per chart (``id_prefix``) so several charts can share a page. The
+layout follows the matplotlib charts these replaced (same sizes, 9 pt text).
 
 Readable in print and for colour-blind readers: the Okabe-Ito palette, and
 nothing is encoded by colour alone - funnel limits differ by line style
 (dashed 95%, dotted 99.8%), trusts by marker shape, and each trust point is
-labelled with its org code. Output is deterministic (fixed hash salt, no date).
+labelled with its org code. Output is deterministic (no date, no random id).
 
 API
 ---
@@ -18,42 +20,39 @@ API
     ``system_comparison`` rows) as points against their size, the ICS value
     as a horizontal line and the 95% / 99.8% limits drawn with
     ``funnel.control_limits``. Suppressed rows and rows without a funnel
-    position are not plotted. Returns an SVG string (``fmt="svg"``) or PNG
-    bytes (``fmt="png"``).
+    position are not plotted. Returns an SVG string (``fmt`` is "svg": there is
+    no PNG any more; to show a chart as an image, use the SVG as a data URI).
 ``interval_plot(rows, ics_value, *, title="", unit="", ...)``
     for metrics with no funnel (pay gaps, board-minus-workforce differences):
     each trust's value with its 95% interval, and the ICS value.
 ``trend_plot(rows, *, title="", unit="", ...)``
     values across reporting years per trust and the ICS (from ``ics_value``).
+``funnel_scene``, ``interval_scene``, ``trend_scene``
+    the same charts as scenes, before rendering: what the tests inspect (which
+    trusts are named, legend entries, where points go).
 ``funnel_size(rows, kind, multiplier)``
     the x coordinate each trust is drawn at (denominator, exposure, or
     precision 1 / standard error for ratios and differences).
 
 Systems of more than ``NAMED_TRUSTS`` trusts (a region, or all of England) cannot
 have a colour, marker, legend entry and label per trust: their charts draw every
-trust alike in one call, name only the trusts outside the 99.8% limits (funnels),
-rank trusts by value (intervals) and draw trusts as thin grey lines under the ICS
-line (trends). The report's tables still name every trust. Drawing 210 trusts one
-by one took minutes per report (docs/performance.md).
+trust alike, name only the trusts outside the 99.8% limits (funnels), rank trusts
+by value (intervals) and draw trusts as thin grey lines under the ICS line
+(trends). The report's tables still name every trust. Drawing 210 trusts one by
+one took minutes per report (docs/performance.md).
 """
 
 from __future__ import annotations
 
-import io
-import re
+import math
 import textwrap
 
-import matplotlib
+import numpy as np
+import polars as pl
+from scipy import stats
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-import polars as pl  # noqa: E402
-from scipy import stats  # noqa: E402
-
-from edi_platform.publish.funnel import control_limits  # noqa: E402
+from edi_platform.publish.funnel import control_limits
+from edi_platform.publish.svg import Axis, Label, Lines, Marker, Points, Rule, Scene, Stroke, render
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = (
@@ -67,13 +66,17 @@ OKABE_ITO = (
     "#000000",  # black
 )
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
-TIGHT_PAD_INCHES = 0.1  # matplotlib's own padding around a tight bounding box
 # The most trusts a chart names one by one; an ICS has up to about fifteen.
 NAMED_TRUSTS = 15
 MANY_COLOUR = "#0072B2"
+MANY_LINE_COLOUR = "#999999"
 ICS_COLOUR = "#000000"
 LIMIT_COLOUR = "#555555"
 Z_975 = float(stats.norm.ppf(0.975))
+EMPTY_NOTE = "No trust values to show (suppressed or not available)"
+TITLE_WIDTH = 70  # characters a title line holds, so long titles do not widen the chart
+FIGURE = (6.4, 4.0)  # inches, as the matplotlib figures were
+TREND_FIGURE = (6.4, 3.6)
 
 UNIT_MULTIPLIER = {"percent": 100.0, "per_1000_wte": 1000.0, "per_1000_staff": 1000.0}
 UNIT_LABEL = {
@@ -85,16 +88,9 @@ UNIT_LABEL = {
     "per_1000_staff": "per 1,000 staff",
     "score": "score",
 }
-
-_RC = {
-    "svg.fonttype": "path",
-    "svg.hashsalt": "edi-platform",
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "figure.dpi": 100,
-    "path.simplify": True,
+FUNNEL_X_LABEL = {
+    "proportion": "Staff in the group (denominator)",
+    "rate": "Exposure (denominator, e.g. WTE)",
 }
 
 
@@ -150,63 +146,31 @@ def _tau2(rows: pl.DataFrame, kind: str, target: float, multiplier: float) -> fl
     return float(max(0.0, np.median(tau2))) if tau2.size else 0.0
 
 
-def _finish(fig, fmt: str, id_prefix: str) -> str | bytes:
-    buffer = io.BytesIO()
-    if fmt == "png":
-        fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
-        plt.close(fig)
-        return buffer.getvalue()
-    # The tight bounding box measured with Agg's text metrics: asking the SVG backend
-    # for it ("tight") lays every glyph out as a path twice, a third of a report's time.
-    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(TIGHT_PAD_INCHES)
-    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches=bbox)
-    plt.close(fig)
-    return clean_svg(buffer.getvalue().decode("utf-8"), id_prefix)
+def _svg(scene: Scene, fmt: str, id_prefix: str) -> str:
+    if fmt != "svg":
+        raise ValueError(f"charts are drawn as SVG only, not {fmt!r}")
+    return render(scene, id_prefix)
 
 
-def _titled(fig, ax, title: str, fmt: str, id_prefix: str) -> str | bytes:
-    """The title, the legend beside the plot (when anything is named), then the chart."""
-    if title:
-        ax.set_title(_text(title, 70), loc="left")
-    if ax.get_legend_handles_labels()[0]:  # nothing to name when every value is hidden
-        ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    return _finish(fig, fmt, id_prefix)
-
-
-def clean_svg(svg: str, id_prefix: str = "c") -> str:
-    """An SVG document made safe and self-contained for inlining in HTML."""
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{id_prefix}-\1"', svg)
-    svg = svg.replace("url(#", f"url(#{id_prefix}-")
-    svg = svg.replace('xlink:href="#', f'xlink:href="#{id_prefix}-')
-    svg = re.sub(r">\s+<", "><", svg)
-    return svg.strip()
-
-
-def _text(value, width: int | None = None) -> str:
-    """Input text for a chart label: no mathtext (a ``$`` is drawn as a dollar);
-    wrapped to ``width`` characters so long titles do not shrink the chart."""
-    text = str(value).replace("$", r"\$")
-    return "\n".join(textwrap.wrap(text, width)) if width else text
-
-
-def _empty_note(ax, rows: pl.DataFrame) -> None:
-    if rows.height == 0:
-        ax.text(
-            0.5,
-            0.5,
-            "No trust values to show (suppressed or not available)",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-        )
+def _title(title) -> str:
+    """Input text for a title, wrapped to ``TITLE_WIDTH`` characters. It is drawn as
+    glyph outlines, so markup or a ``$`` in it is just those characters."""
+    return "\n".join(textwrap.wrap(str(title), TITLE_WIDTH)) if title else ""
 
 
 def _axis_label(unit: str) -> str:
     return f"Value ({UNIT_LABEL.get(unit, unit)})" if unit else "Value"
+
+
+def _finite(value) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def _note(shown: pl.DataFrame) -> str:
+    return EMPTY_NOTE if shown.height == 0 else ""
+
+
+# --- funnel plots ---------------------------------------------------------------------
 
 
 def funnel_plot(
@@ -218,8 +182,14 @@ def funnel_plot(
     unit: str = "",
     fmt: str = "svg",
     id_prefix: str = "c",
-) -> str | bytes:
+) -> str:
     """A funnel plot of one headline metric in one year (see module docstring)."""
+    return _svg(funnel_scene(rows, ics_value, kind, title=title, unit=unit), fmt, id_prefix)
+
+
+def funnel_scene(
+    rows: pl.DataFrame, ics_value: float, kind: str, *, title: str = "", unit: str = ""
+) -> Scene:
     multiplier = multiplier_for(unit) if kind in ("proportion", "rate") else 1.0
     style = _styles(rows)
     rows = _plotted(rows)
@@ -227,85 +197,81 @@ def funnel_plot(
         rows = rows.filter(pl.col("position").fill_null("not_applicable") != "not_applicable")
     x = funnel_size(rows, kind, multiplier) if rows.height else np.array([])
     y = rows["value"].cast(pl.Float64).to_numpy() if rows.height else np.array([])
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(6.4, 4.0))
-        finite = np.isfinite(x)
-        if finite.any() and ics_value is not None and np.isfinite(ics_value):
-            low, high = float(np.nanmin(x[finite])), float(np.nanmax(x[finite]))
-            grid = np.linspace(max(low * 0.5, 1e-9), high * 1.15, 200)
-            tau2 = _tau2(rows, kind, ics_value, multiplier) if kind != "ratio" else 0.0
-            if kind in ("ratio", "difference"):
-                limits = control_limits(kind, ics_value, 1.0 / grid)
-            else:
-                limits = control_limits(kind, ics_value, grid, tau2=tau2, multiplier=multiplier)
-            ax.plot(grid, limits["upper_95"], "--", color=LIMIT_COLOUR, lw=1, label="95% limits")
-            ax.plot(grid, limits["lower_95"], "--", color=LIMIT_COLOUR, lw=1)
-            ax.plot(
-                grid, limits["upper_998"], ":", color=LIMIT_COLOUR, lw=1.3, label="99.8% limits"
-            )
-            ax.plot(grid, limits["lower_998"], ":", color=LIMIT_COLOUR, lw=1.3)
-        if ics_value is not None and np.isfinite(ics_value):
-            ax.axhline(ics_value, color=ICS_COLOUR, lw=1.2, label="ICS value")
-        if len(style) > NAMED_TRUSTS:
-            _many_funnel_points(ax, rows, x, y)
-            return _funnel_finish(fig, ax, kind, unit, title, rows, fmt, id_prefix)
-        for k, (code, xi, yi) in enumerate(zip(rows["org_code"].to_list(), x, y, strict=True)):
-            if not (np.isfinite(xi) and np.isfinite(yi)):
-                continue
-            colour, marker = style[code]
-            ax.plot(
-                [xi],
-                [yi],
-                marker=marker,
-                ls="none",
-                ms=8,
-                color=colour,
-                mec="black",
-                label=_text(code),
-            )
-            # labels alternate above and below so neighbouring trusts stay legible
-            offset = (6, 4 if k % 2 == 0 else -11)
-            ax.annotate(_text(code), (xi, yi), xytext=offset, textcoords="offset points")
-        return _funnel_finish(fig, ax, kind, unit, title, rows, fmt, id_prefix)
-
-
-def _many_funnel_points(ax, rows: pl.DataFrame, x: np.ndarray, y: np.ndarray) -> None:
-    """Every trust alike, in one call; only those outside the 99.8% limits named."""
-    shown = np.isfinite(x) & np.isfinite(y)
-    ax.scatter(
-        x[shown],
-        y[shown],
-        s=18,
-        color=MANY_COLOUR,
-        edgecolors="black",
-        linewidths=0.4,
-        label=f"Trusts ({int(shown.sum())})",
+    scene = Scene(
+        FIGURE,
+        Axis(FUNNEL_X_LABEL.get(kind, "Precision (1 / standard error)")),
+        Axis(_axis_label(unit), log=kind == "ratio"),
+        _title(title),
+        note=_note(rows),
     )
+    finite = np.isfinite(x)
+    if finite.any() and _finite(ics_value):
+        scene.marks += _limit_lines(rows, x[finite], kind, ics_value, multiplier)
+    if _finite(ics_value):
+        scene.marks.append(Rule("y", ics_value, Stroke(ICS_COLOUR, 1.2), label="ICS value"))
+    if len(style) > NAMED_TRUSTS:
+        scene.marks += _many_funnel_points(rows, x, y)
+    else:
+        scene.marks += _named_funnel_points(rows, x, y, style)
+    return scene
+
+
+def _limit_lines(
+    rows: pl.DataFrame, x: np.ndarray, kind: str, ics_value: float, multiplier: float
+) -> list[Lines]:
+    """The 95% (dashed) and 99.8% (dotted) limits, from half the smallest trust's size
+    to beyond the largest, widened by the rows' over-dispersion τ² as published."""
+    low, high = float(x.min()), float(x.max())
+    grid = np.linspace(max(low * 0.5, 1e-9), high * 1.15, 200)
+    if kind in ("ratio", "difference"):
+        limits = control_limits(kind, ics_value, 1.0 / grid)
+    else:
+        tau2 = _tau2(rows, kind, ics_value, multiplier)
+        limits = control_limits(kind, ics_value, grid, tau2=tau2, multiplier=multiplier)
+    xs = grid.tolist()
+
+    def runs(*names: str) -> list[list[tuple[float, float]]]:
+        return [list(zip(xs, limits[name].to_list(), strict=True)) for name in names]
+
+    dashed, dotted = Stroke(LIMIT_COLOUR, 1.0, "dashed"), Stroke(LIMIT_COLOUR, 1.3, "dotted")
+    return [
+        Lines(runs("upper_95", "lower_95"), dashed, label="95% limits"),
+        Lines(runs("upper_998", "lower_998"), dotted, label="99.8% limits"),
+    ]
+
+
+def _named_funnel_points(
+    rows: pl.DataFrame, x: np.ndarray, y: np.ndarray, style: dict[str, tuple[str, str]]
+) -> list:
+    """Each trust in its colour and marker, in the legend and labelled with its code."""
+    marks, labels = [], []
+    for k, (code, xi, yi) in enumerate(zip(rows["org_code"].to_list(), x, y, strict=True)):
+        if not (np.isfinite(xi) and np.isfinite(yi)):
+            continue
+        colour, shape = style[code]
+        point = Marker(shape, 8.0, colour)
+        marks.append(Points([(float(xi), float(yi))], point, label=str(code)))
+        # labels alternate above and below so neighbouring trusts stay legible
+        labels.append(Label(float(xi), float(yi), str(code), (6.0, 4.0 if k % 2 == 0 else -11.0)))
+    return marks + labels
+
+
+def _many_funnel_points(rows: pl.DataFrame, x: np.ndarray, y: np.ndarray) -> list:
+    """Every trust alike; only those outside the 99.8% limits named."""
+    shown = np.isfinite(x) & np.isfinite(y)
+    dot = Marker("o", math.sqrt(18.0), MANY_COLOUR, "#000000", 0.4)  # matplotlib's s=18
+    xy = list(zip(x[shown].tolist(), y[shown].tolist(), strict=True))
+    points = Points(xy, dot, label=f"Trusts ({len(xy)})")
     outside = shown & rows["position"].fill_null("").str.ends_with("99.8").to_numpy()
     codes = np.array(rows["org_code"].to_list(), dtype=object)
-    for code, xi, yi in zip(codes[outside], x[outside], y[outside], strict=True):
-        ax.annotate(_text(code), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=6)
+    labels = [
+        Label(float(xi), float(yi), str(code), (4.0, 3.0), size=6.0)
+        for code, xi, yi in zip(codes[outside], x[outside], y[outside], strict=True)
+    ]
+    return [points, *labels]
 
 
-def _funnel_finish(
-    fig, ax, kind: str, unit: str, title: str, rows: pl.DataFrame, fmt: str, id_prefix: str
-) -> str | bytes:
-    """Scale, labels, title and legend of a funnel plot, then the SVG (or PNG)."""
-    if kind == "ratio":
-        ax.set_yscale("log")
-        plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
-        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 5.0)))
-        ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    _empty_note(ax, rows)
-    ax.set_xlabel(
-        {
-            "proportion": "Staff in the group (denominator)",
-            "rate": "Exposure (denominator, e.g. WTE)",
-        }.get(kind, "Precision (1 / standard error)")
-    )
-    ax.set_ylabel(_axis_label(unit))
-    return _titled(fig, ax, title, fmt, id_prefix)
+# --- interval plots -------------------------------------------------------------------
 
 
 def interval_plot(
@@ -316,63 +282,63 @@ def interval_plot(
     unit: str = "",
     fmt: str = "svg",
     id_prefix: str = "c",
-) -> str | bytes:
+) -> str:
     """Each trust's value with its 95% interval, for metrics with no funnel."""
+    return _svg(interval_scene(rows, ics_value, title=title, unit=unit), fmt, id_prefix)
+
+
+def interval_scene(
+    rows: pl.DataFrame, ics_value: float | None, *, title: str = "", unit: str = ""
+) -> Scene:
     style = _styles(rows)
     rows = _plotted(rows)
-    if len(style) > NAMED_TRUSTS:
-        return _many_intervals(rows, ics_value, title, unit, fmt, id_prefix)
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.45 * max(rows.height, 2)))
-        codes = rows["org_code"].to_list()
-        for i, code in enumerate(codes):
-            colour, marker = style[code]
-            value = rows["value"][i]
-            low, high = rows["ci_lower"][i], rows["ci_upper"][i]
-            if low is not None and high is not None:
-                ax.plot([low, high], [i, i], color=colour, lw=2)
-            ax.plot([value], [i], marker=marker, ms=8, color=colour, mec="black", ls="none")
-        ax.set_yticks(range(len(codes)), [_text(c) for c in codes])
-        ax.set_ylim(-0.8, max(len(codes), 2) - 0.2)
-        if ics_value is not None and np.isfinite(ics_value):
-            ax.axvline(ics_value, color=ICS_COLOUR, lw=1.2, ls="--", label="ICS value")
-            ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        _empty_note(ax, rows)
-        ax.set_xlabel(_axis_label(unit) + " with 95% interval")
-        ax.set_ylabel("Trust")
-        if title:
-            ax.set_title(_text(title, 70), loc="left")
-        return _finish(fig, fmt, id_prefix)
+    many = len(style) > NAMED_TRUSTS
+    scene = _many_intervals(rows) if many else _named_intervals(rows, style)
+    if _finite(ics_value):
+        dashed = Stroke(ICS_COLOUR, 1.2, "dashed")
+        scene.marks.append(Rule("x", ics_value, dashed, label="ICS value"))
+    scene.x = Axis(_axis_label(unit) + " with 95% interval")
+    scene.title, scene.note = _title(title), _note(rows)
+    return scene
 
 
-def _many_intervals(
-    rows: pl.DataFrame, ics_value: float | None, title: str, unit: str, fmt: str, id_prefix: str
-) -> str | bytes:
-    """Trusts ranked by value, each with its interval, drawn alike and unnamed."""
-    rows = rows.sort("value")
-    rank = np.arange(rows.height)
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(6.4, 4.0))
-        low, high = rows["ci_lower"].to_numpy(), rows["ci_upper"].to_numpy()
-        has_interval = ~(rows["ci_lower"].is_null() | rows["ci_upper"].is_null()).to_numpy()
-        ax.hlines(
-            rank[has_interval],
-            low[has_interval],
-            high[has_interval],
-            color=MANY_COLOUR,
-            lw=0.6,
-            alpha=0.6,
-        )
-        ax.scatter(
-            rows["value"].to_numpy(), rank, s=8, color=MANY_COLOUR, label=f"Trusts ({rows.height})"
-        )
-        if ics_value is not None and np.isfinite(ics_value):
-            ax.axvline(ics_value, color=ICS_COLOUR, lw=1.2, ls="--", label="ICS value")
-        _empty_note(ax, rows)
-        ax.set_yticks([])
-        ax.set_xlabel(_axis_label(unit) + " with 95% interval")
-        ax.set_ylabel("Trusts, ranked by value")
-        return _titled(fig, ax, title, fmt, id_prefix)
+def _named_intervals(rows: pl.DataFrame, style: dict[str, tuple[str, str]]) -> Scene:
+    """One row per trust, first code at the bottom, 0.45 inch a trust."""
+    codes = rows["org_code"].to_list()
+    rows_drawn = max(len(codes), 2)
+    scene = Scene(
+        (FIGURE[0], 0.6 + 0.45 * rows_drawn),
+        Axis(""),
+        Axis("Trust", limits=(-0.8, rows_drawn - 0.2), ticks=tuple(enumerate(map(str, codes)))),
+    )
+    for i, (code, value, low, high) in enumerate(
+        rows.select("org_code", "value", "ci_lower", "ci_upper").iter_rows()
+    ):
+        colour, shape = style[code]
+        if low is not None and high is not None:
+            scene.marks.append(Lines([[(low, i), (high, i)]], Stroke(colour, 2.0)))
+        scene.marks.append(Points([(value, i)], Marker(shape, 8.0, colour)))
+    return scene
+
+
+def _many_intervals(rows: pl.DataFrame) -> Scene:
+    """Trusts ranked by value (lowest at the bottom), each with its interval, drawn
+    alike and unnamed, in a chart of fixed height."""
+    rows = rows.sort("value", maintain_order=True)
+    scene = Scene(FIGURE, Axis(""), Axis("Trusts, ranked by value", ticks=()))
+    bars = [
+        [(low, rank), (high, rank)]
+        for rank, (low, high) in enumerate(rows.select("ci_lower", "ci_upper").iter_rows())
+        if low is not None and high is not None
+    ]
+    scene.marks.append(Lines(bars, Stroke(MANY_COLOUR, 0.6, opacity=0.6)))
+    dots = [(value, rank) for rank, value in enumerate(rows["value"].to_list())]
+    dot = Marker("o", math.sqrt(8.0), MANY_COLOUR, None)  # matplotlib's s=8, no edge
+    scene.marks.append(Points(dots, dot, label=f"Trusts ({rows.height})"))
+    return scene
+
+
+# --- trends ---------------------------------------------------------------------------
 
 
 def trend_plot(
@@ -382,61 +348,46 @@ def trend_plot(
     unit: str = "",
     fmt: str = "svg",
     id_prefix: str = "c",
-) -> str | bytes:
+) -> str:
     """Values over reporting years per trust, and the ICS value (``ics_value``)."""
+    return _svg(trend_scene(rows, title=title, unit=unit), fmt, id_prefix)
+
+
+def trend_scene(rows: pl.DataFrame, *, title: str = "", unit: str = "") -> Scene:
     years = sorted(rows["reporting_year"].unique().to_list())
     position = {year: i for i, year in enumerate(years)}
     style = _styles(rows)
-    plotted = _plotted(rows)
-    many = len(style) > NAMED_TRUSTS
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(6.4, 3.6))
-        if many:
-            _many_trend_lines(ax, plotted, position)
-        for code in [] if many else sorted(plotted["org_code"].unique().to_list()):
-            trust = plotted.filter(pl.col("org_code") == code).sort("reporting_year")
-            colour, marker = style[code]
-            xs = [position[y] for y in trust["reporting_year"].to_list()]
-            ax.plot(
-                xs,
-                trust["value"].to_list(),
-                marker=marker,
-                color=colour,
-                mec="black",
-                label=_text(code),
-            )
-        ics = (
-            rows.filter(pl.col("ics_value").is_not_null())
-            .group_by("reporting_year")
-            .agg(pl.col("ics_value").first())
-            .sort("reporting_year")
-        )
-        if ics.height:
-            xs = [position[y] for y in ics["reporting_year"].to_list()]
-            ax.plot(xs, ics["ics_value"].to_list(), color=ICS_COLOUR, lw=2.2, ls="--", label="ICS")
-        _empty_note(
-            ax, rows.filter(pl.col("ics_value").is_not_null()) if not plotted.height else plotted
-        )
-        ax.set_xticks(range(len(years)), years)
-        ax.set_xlim(-0.3, max(len(years) - 1, 1) + 0.3)
-        ax.set_xlabel("Reporting year")
-        ax.set_ylabel(_axis_label(unit))
-        return _titled(fig, ax, title, fmt, id_prefix)
-
-
-def _many_trend_lines(ax, plotted: pl.DataFrame, position: dict[str, int]) -> None:
-    """Every trust's line in one collection, thin and grey, under the ICS line."""
-    from matplotlib.collections import LineCollection
-
-    lines = [
-        [(position[year], value) for year, value in zip(years, values, strict=True)]
-        for years, values in plotted.sort("reporting_year")
-        .group_by("org_code", maintain_order=True)
+    plotted = _plotted(rows).sort("org_code", "reporting_year")
+    ics = (
+        rows.filter(pl.col("ics_value").is_not_null())
+        .group_by("reporting_year")
+        .agg(pl.col("ics_value").first())
+        .sort("reporting_year")
+    )
+    x_axis = Axis(
+        "Reporting year",
+        limits=(-0.3, max(len(years) - 1, 1) + 0.3),
+        ticks=tuple((i, str(year)) for i, year in enumerate(years)),
+    )
+    scene = Scene(TREND_FIGURE, x_axis, Axis(_axis_label(unit)), _title(title))
+    trusts = [
+        (code, [(position[year], value) for year, value in zip(seen, values, strict=True)])
+        for code, seen, values in plotted.group_by("org_code", maintain_order=True)
         .agg("reporting_year", "value")
-        .select("reporting_year", "value")
         .iter_rows()
     ]
-    ax.add_collection(
-        LineCollection(lines, colors="#999999", linewidths=0.6, label=f"Trusts ({len(lines)})")
-    )
-    ax.autoscale_view()
+    if len(style) > NAMED_TRUSTS:
+        # every trust's line thin and grey, under the ICS line
+        runs = [line for _, line in trusts]
+        thin = Stroke(MANY_LINE_COLOUR, 0.6)
+        scene.marks.append(Lines(runs, thin, label=f"Trusts ({len(runs)})"))
+    else:
+        for code, line in trusts:
+            colour, shape = style[code]
+            marker = Marker(shape, 6.0, colour)
+            scene.marks.append(Lines([line], Stroke(colour, 1.5), marker, label=str(code)))
+    if ics.height:
+        line = [(position[y], v) for y, v in ics.select("reporting_year", "ics_value").iter_rows()]
+        scene.marks.append(Lines([line], Stroke(ICS_COLOUR, 2.2, "dashed"), label="ICS"))
+    scene.note = _note(plotted if plotted.height else ics)
+    return scene

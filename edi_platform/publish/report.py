@@ -6,7 +6,7 @@
 ``build_report(system_comparison, hia_scorecard, config, year) -> str``
     the page itself.
 ``render_reports(system_comparison, hia_scorecard, config, years, out_dir)``
-    every year's page, its charts drawn in parallel processes, skipping a year
+    every year's page, skipping a year
     whose page on disk was made from the same inputs by the same code (its
     ``<meta name="edi-inputs">`` fingerprint): a resubmission for the latest
     year re-renders one page, not all of them. Returns [(path, rendered)].
@@ -20,8 +20,8 @@ scorecard; notes on suppression, directions and each metric.
 
 Safety and self-containment: the page is rendered by jinja2 with autoescape
 on, so every input string (a trust name holding ``<script>``) is text. Charts
-are matplotlib SVG (``charts``) cleaned of comments, metadata and namespace
-URLs and inlined. Nothing external is referenced; a Content-Security-Policy
+are SVG written by ``charts`` (text as glyph outlines; no comment, metadata or
+namespace URL) and inlined. Nothing external is referenced; a Content-Security-Policy
 allows no source at all except inline styles, data: images and the one static
 script of this module (by its sha256 hash), which records each chart's rendered
 size in ``data-width`` / ``data-height`` attributes for the browser test.
@@ -33,13 +33,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import multiprocessing
-import os
 import re
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
-from itertools import repeat
 from pathlib import Path
 
 import jinja2
@@ -48,7 +42,7 @@ import polars as pl
 from markupsafe import Markup
 
 from edi_platform.config import IcsConfig
-from edi_platform.publish import charts
+from edi_platform.publish import charts, svg
 from edi_platform.temporary_files import atomic_write
 
 FAMILIES = ("WRES", "WDES", "Pay gaps", "Violence")
@@ -355,11 +349,8 @@ def build_report(
     hia_scorecard: pl.DataFrame,
     config: IcsConfig,
     year: str,
-    *,
-    section_map: Callable = map,
 ) -> str:
-    """The report page for one reporting year (see module docstring). ``section_map``
-    maps the metric sections (each with its charts): ``map``, or a process pool's."""
+    """The report page for one reporting year (see module docstring)."""
     comparison = _visible(system_comparison)
     history = comparison.filter(pl.col("reporting_year") <= year)
     year_rows = comparison.filter(pl.col("reporting_year") == year)
@@ -370,17 +361,9 @@ def build_report(
     keys = _metric_keys(year_rows)
     family_order = sorted({k[0] for k in keys}, key=lambda f: (FAMILIES + (f,)).index(f))
     ordered = [key for family in family_order for key in keys if key[0] == family]
-    # The charts are most of a page's time; ``section_map`` may draw them in other processes.
-    sections = list(
-        section_map(
-            _metric_section,
-            ordered,
-            repeat(year_rows),
-            repeat(history),
-            repeat(config),
-            range(len(ordered)),
-        )
-    )
+    sections = [
+        _metric_section(key, year_rows, history, config, index) for index, key in enumerate(ordered)
+    ]
     families = [
         {
             "name": family,
@@ -435,7 +418,7 @@ def input_fingerprint(
         digest.update(frame.sort(frame.columns, nulls_last=True).write_csv().encode())
     digest.update(repr((config.icb_code, config.icb_name, config.trusts)).encode())
     digest.update(repr(config.disclosure).encode())
-    for source in (Path(__file__), TEMPLATE, Path(charts.__file__)):
+    for source in (Path(__file__), TEMPLATE, Path(charts.__file__), Path(svg.__file__)):
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
@@ -456,8 +439,6 @@ def render_reports(
     config: IcsConfig,
     years: list[str],
     out_dir: str | Path,
-    *,
-    workers: int | None = None,
 ) -> list[tuple[Path, bool]]:
     """Write every year's page that is out of date; [(path, rendered)] in year order."""
     paths = {year: Path(out_dir) / year / "report.html" for year in years}
@@ -467,34 +448,10 @@ def render_reports(
         if _fingerprint_on_disk(paths[year])
         != input_fingerprint(system_comparison, hia_scorecard, config, year)
     ]
-    workers = max(1, workers or os.cpu_count() or 1)
-    if workers == 1 or not stale:
-        for year in stale:
-            render_report(system_comparison, hia_scorecard, config, year, out_dir)
-    else:
-        # Charts are CPU-bound matplotlib: one process per core. Spawned, not forked: the
-        # caller (a Dagster step) may hold threads and open files.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            if len(stale) >= workers:
-                # A backfill: whole pages side by side, each assembled in its worker.
-                for done in [
-                    pool.submit(
-                        render_report, system_comparison, hia_scorecard, config, year, out_dir
-                    )
-                    for year in stale
-                ]:
-                    done.result()
-            else:
-                # One year (the usual run): the workers share its metric sections, in
-                # chunks of a few so that each chunk sends the year's rows once and both
-                # stay busy to the end of the page.
-                section_map = partial(pool.map, chunksize=4)
-                for year in stale:
-                    render_report(
-                        system_comparison, hia_scorecard, config, year, out_dir,
-                        section_map=section_map,
-                    )  # fmt: skip
+    # One process: a page takes about a second of CPU now that its charts are written as
+    # SVG directly; a pool of processes cost more to start than it saved.
+    for year in stale:
+        render_report(system_comparison, hia_scorecard, config, year, out_dir)
     return [(paths[year], year in stale) for year in years]
 
 
@@ -509,11 +466,9 @@ def render_report(
     config: IcsConfig,
     year: str,
     out_dir: str | Path,
-    *,
-    section_map: Callable = map,
 ) -> Path:
     """Write ``<out_dir>/<year>/report.html`` and return its path."""
-    html = build_report(system_comparison, hia_scorecard, config, year, section_map=section_map)
+    html = build_report(system_comparison, hia_scorecard, config, year)
     path = Path(out_dir) / year / "report.html"
     write_atomic(path, html.encode("utf-8"))
     return path

@@ -17,12 +17,35 @@
 -- mix at that rate is the same in every quartile it reaches. Counts are fractional as a
 -- result (3 women and 1 man at a rate with 2 slots in quartile 1 put 1.5 women and 0.5
 -- men there). Shares of a quartile still add up to its size exactly.
+--
+-- How it is computed, without a window over every rate. Only a rate whose block crosses
+-- a boundary needs sharing out, and such a rate is the rate at the last position of
+-- quartile 1, 2 or 3. Counting from 1, those positions are ceil(N/4); ceil(N/2) or
+-- floor(N/2) + 1 (the two middle positions; which one depends on N mod 4); and
+-- ceil(3N/4), so percentile_disc picks the four boundary rates out by selection. They
+-- cut the ranking into nine segments: below the first boundary rate, at it, between it
+-- and the next, and so on. A segment at a boundary rate is that rate's block, shared out
+-- as above. Any other segment lies inside one quartile, as no quartile ends inside it
+-- (the rate where one ends is a boundary rate), so its people go there whole, as they
+-- would rate by rate. The running counts are then over nine segments per population
+-- instead of every rate: the same figures from two grouped passes over the members (a
+-- window over every rate sorted 18 rows per employee, twice).
 
 with
 
 members as (
 
     select * from {{ ref('int_pay_gap_population_members') }}
+
+),
+
+-- The view imported a second time rather than the CTE above read twice: DuckDB
+-- materialises a CTE read in two places (18 rows per employee, which spilled to disk on
+-- the 8x ICS), while a view is laid out again wherever it is read, which costs less.
+full_pay_members as (
+
+    select * from {{ ref('int_pay_gap_population_members') }}
+    where is_full_pay_relevant
 
 ),
 
@@ -45,8 +68,14 @@ quartiles as (
 ),
 
 -- Every population with relevant employees, also one with no FPREs, so its quartile
--- rows exist (empty) like any other.
-populations as (
+-- rows exist (empty) like any other; and the hourly rates at the quartile boundaries.
+-- percentile_disc(f) is the rate at position ceil(f * N) counting from 1 (the first
+-- whose position reaches f of the way), on DuckDB and PostgreSQL alike; descending, the
+-- median is the rate at position floor(N/2) + 1. One call with an array of fractions
+-- keeps one copy of the rates for three of them (on DuckDB, four separate calls kept
+-- four and spilled to disk on a national build). Non-FPREs' rates are null, which
+-- ordered-set aggregates skip.
+population_rates as (
 
     select
         org_code,
@@ -55,9 +84,33 @@ populations as (
         characteristic,
         cast(
             sum(case when is_full_pay_relevant then 1 else 0 end) as bigint
-        ) as population_employees
+        ) as population_employees,
+        percentile_disc(array[0.25, 0.5, 0.75]) within group (
+            order by case when is_full_pay_relevant then hourly_rate end
+        ) as quartile_end_rates,
+        percentile_disc(0.5) within group (
+            order by case when is_full_pay_relevant then hourly_rate end desc
+        ) as upper_median_rate
     from members
     group by org_code, reporting_year, breakdown, characteristic
+
+),
+
+-- The boundary rates by name (arrays count from 1 on both databases). The lower median
+-- is at position ceil(N/2), the upper at floor(N/2) + 1; for odd N they are the same.
+populations as (
+
+    select
+        org_code,
+        reporting_year,
+        breakdown,
+        characteristic,
+        population_employees,
+        quartile_end_rates[1] as quartile_1_end_rate,
+        quartile_end_rates[2] as lower_median_rate,
+        upper_median_rate,
+        quartile_end_rates[3] as quartile_3_end_rate
+    from population_rates
 
 ),
 
@@ -99,76 +152,103 @@ quartile_bounds as (
 
 ),
 
-rate_groups as (
+-- Each FPRE's segment of the ranking (1 to 9, lowest rates first): even segments are
+-- the boundary rates, odd ones the rates between them. Where two boundary rates are the
+-- same rate, its people fall in the first of the two segments and the other is empty.
+segment_groups as (
 
     select
-        org_code,
-        reporting_year,
-        breakdown,
-        characteristic,
-        hourly_rate,
-        group_name,
+        full_pay_members.org_code,
+        full_pay_members.reporting_year,
+        full_pay_members.breakdown,
+        full_pay_members.characteristic,
+        case
+            when full_pay_members.hourly_rate < populations.quartile_1_end_rate then 1
+            when full_pay_members.hourly_rate = populations.quartile_1_end_rate then 2
+            when full_pay_members.hourly_rate < populations.lower_median_rate then 3
+            when full_pay_members.hourly_rate = populations.lower_median_rate then 4
+            when full_pay_members.hourly_rate < populations.upper_median_rate then 5
+            when full_pay_members.hourly_rate = populations.upper_median_rate then 6
+            when full_pay_members.hourly_rate < populations.quartile_3_end_rate then 7
+            when full_pay_members.hourly_rate = populations.quartile_3_end_rate then 8
+            else 9
+        end as segment,
+        full_pay_members.group_name,
         count(*) as employees
-    from members
-    where is_full_pay_relevant
-    group by org_code, reporting_year, breakdown, characteristic, hourly_rate, group_name
+    from full_pay_members
+    inner join populations
+        on
+            full_pay_members.org_code = populations.org_code
+            and full_pay_members.reporting_year = populations.reporting_year
+            and full_pay_members.breakdown = populations.breakdown
+            and full_pay_members.characteristic = populations.characteristic
+    group by
+        full_pay_members.org_code,
+        full_pay_members.reporting_year,
+        full_pay_members.breakdown,
+        full_pay_members.characteristic,
+        segment,
+        full_pay_members.group_name
 
 ),
 
--- The block of positions each hourly rate occupies. A range window over the rate counts
--- everyone paid at most this rate, all groups at the rate included (they are peers).
-rate_blocks as (
+-- The block of positions each segment occupies. A range window over the segment
+-- counts everyone in this segment or a lower one, all groups in the segment included
+-- (they are peers).
+segment_blocks as (
 
     select
         org_code,
         reporting_year,
         breakdown,
         characteristic,
-        hourly_rate,
+        segment,
         group_name,
         employees,
         cast(sum(employees) over (
-            partition by org_code, reporting_year, breakdown, characteristic, hourly_rate
-        ) as bigint) as employees_at_rate,
+            partition by org_code, reporting_year, breakdown, characteristic, segment
+        ) as bigint) as employees_in_segment,
         cast(sum(employees) over (
             partition by org_code, reporting_year, breakdown, characteristic
-            order by hourly_rate
+            order by segment
             range between unbounded preceding and current row
         ) as bigint) as block_end
-    from rate_groups
+    from segment_groups
 
 ),
 
--- Slots of the rate's block inside the quartile, shared by the group mix at the rate.
+-- Slots of the segment's block inside the quartile, shared by the group mix in the
+-- segment: at a boundary rate, the mix at that rate; elsewhere the whole segment is in
+-- one quartile, so each group's count goes there unchanged.
 allocations as (
 
     select
-        rate_blocks.org_code,
-        rate_blocks.reporting_year,
-        rate_blocks.breakdown,
-        rate_blocks.characteristic,
-        rate_blocks.group_name,
+        segment_blocks.org_code,
+        segment_blocks.reporting_year,
+        segment_blocks.breakdown,
+        segment_blocks.characteristic,
+        segment_blocks.group_name,
         quartile_bounds.quartile,
-        cast(rate_blocks.employees as {{ type_double() }})
+        cast(segment_blocks.employees as {{ type_double() }})
         * (
-            least(rate_blocks.block_end, quartile_bounds.quartile_end)
+            least(segment_blocks.block_end, quartile_bounds.quartile_end)
             - greatest(
-                rate_blocks.block_end - rate_blocks.employees_at_rate,
+                segment_blocks.block_end - segment_blocks.employees_in_segment,
                 quartile_bounds.quartile_start
             )
         )
-        / rate_blocks.employees_at_rate as employees_in_quartile
-    from rate_blocks
+        / segment_blocks.employees_in_segment as employees_in_quartile
+    from segment_blocks
     inner join quartile_bounds
         on
-            rate_blocks.org_code = quartile_bounds.org_code
-            and rate_blocks.reporting_year = quartile_bounds.reporting_year
-            and rate_blocks.breakdown = quartile_bounds.breakdown
-            and rate_blocks.characteristic = quartile_bounds.characteristic
-            -- the rate's block and the quartile overlap
-            and rate_blocks.block_end - rate_blocks.employees_at_rate
+            segment_blocks.org_code = quartile_bounds.org_code
+            and segment_blocks.reporting_year = quartile_bounds.reporting_year
+            and segment_blocks.breakdown = quartile_bounds.breakdown
+            and segment_blocks.characteristic = quartile_bounds.characteristic
+            -- the segment's block and the quartile overlap
+            and segment_blocks.block_end - segment_blocks.employees_in_segment
             < quartile_bounds.quartile_end
-            and rate_blocks.block_end > quartile_bounds.quartile_start
+            and segment_blocks.block_end > quartile_bounds.quartile_start
 
 ),
 
