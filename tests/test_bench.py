@@ -239,3 +239,35 @@ def test_run_refuses_a_trust_the_ics_does_not_have(tmp_path, capsys):
     assert code == 2
     assert "XYZ not a trust of QBN" in capsys.readouterr().err
     assert not (data / "warehouse.duckdb").exists()
+
+
+def test_a_resubmission_is_timed_on_new_files_and_the_first_ones_are_put_back(
+    tmp_path, monkeypatch
+):
+    """The resubmitted trust's files differ while `edi run --trusts` runs; afterwards the
+    landing zone is byte for byte as generated, so its generation stamp still holds."""
+    from edi_platform.bench.workloads import ICS_MIX, Workload
+    from edi_platform.generator.ics import generate_trust
+
+    workload = Workload("tiny", "one small ICS year", ICS_MIX, (LATEST_YEAR,), 0.02)
+    config = workload.write_config(tmp_path)
+    data = tmp_path / "data"
+    generate_trust(load_config(config), 0, data / "landing", 1, workload.years, workload.scale)
+    trust_folder = data / "landing" / LATEST_YEAR / "R00"
+
+    def contents() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in sorted(trust_folder.iterdir())}
+
+    generated, seen = contents(), []
+
+    def timed_run(config_path, data_dir, arguments, log_stem):
+        seen.append((arguments, contents()))
+        return {"wall_s": 1.0, "returncode": 0}
+
+    monkeypatch.setattr(bench_run, "_edi", timed_run)
+    result = bench_run._resubmit(workload, config, data, tmp_path / "logs")
+    [(arguments, during)] = seen
+    assert arguments == ["run", "--trusts", "R00"] and result["trust"] == "R00"
+    assert during.keys() == generated.keys() and during != generated  # new contents
+    assert contents() == generated
+    assert not (tmp_path / "before_resubmission").exists()

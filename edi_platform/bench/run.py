@@ -103,11 +103,22 @@ def _resubmit(workload: Workload, config: Path, data: Path, logs: Path) -> dict:
     from edi_platform.generator.ics import generate_trust
 
     ics = load_config(config)
-    generate_trust(ics, 0, data / "landing", RESUBMISSION_SEED, workload.years, workload.scale)
-    # The stamp no longer describes these files: the next benchmark regenerates them.
-    (data.parent / "generated.json").unlink(missing_ok=True)
     trust = ics.trusts[0].org_code
-    resubmitted = _edi(config, data, ["run", "--trusts", trust], logs / "resubmission")
+    # The trust's first files are put back afterwards, so the landing zone still matches
+    # its generation stamp and the next benchmark need not generate the workload again.
+    folders = [data / "landing" / year / trust for year in workload.years]
+    kept = data.parent / "before_resubmission"
+    shutil.rmtree(kept, ignore_errors=True)
+    for folder in folders:
+        shutil.copytree(folder, kept / folder.parent.name)
+    try:
+        generate_trust(ics, 0, data / "landing", RESUBMISSION_SEED, workload.years, workload.scale)
+        resubmitted = _edi(config, data, ["run", "--trusts", trust], logs / "resubmission")
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder)
+            shutil.copytree(kept / folder.parent.name, folder)
+        shutil.rmtree(kept)
     resubmitted["trust"] = trust
     return resubmitted
 
